@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+
+use crate::domain::overview::Overview;
+use crate::error::AppError;
+
+#[server(endpoint = "get_overview")]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    use super::ctx::{respond, state, today};
+    respond(
+        async {
+            let st = state()?;
+            crate::store::overview::overview(&st.pool, today(), st.settings.runbook_stale_days)
+                .await
+        }
+        .await,
+    )
+}

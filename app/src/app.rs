@@ -1,0 +1,61 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::layout::Layout;
+use crate::components::states::NotFoundPage;
+use crate::pages::{catalog, overview, service, service_form, team, team_form, teams, tiers};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: a marker for browser tests (and CSS) that
+    // the page is interactive.
+    Effect::new(|_| {
+        if let Some(body) = leptos::prelude::document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    // Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
+    // and a missing record can still answer 404.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "Reliability Portal".to_string() } else { format!("{t} · Reliability Portal") }/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=overview::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services") view=catalog::CatalogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services/new") view=service_form::NewServicePage ssr=SsrMode::Async/>
+                    <Route path=path!("/services/:slug") view=service::ServicePage ssr=SsrMode::Async/>
+                    <Route path=path!("/services/:slug/edit") view=service_form::EditServicePage ssr=SsrMode::Async/>
+                    <Route path=path!("/teams") view=teams::TeamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teams/new") view=team_form::NewTeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teams/:slug") view=team::TeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teams/:slug/edit") view=team_form::EditTeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tiers") view=tiers::TiersPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,28 @@
+use leptos::prelude::*;
+
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::link::LinkKind;
+use crate::domain::tier::Tier;
+
+#[component]
+pub fn TierBadge(tier: Tier) -> impl IntoView {
+    let class = format!("badge tier tier-{}", tier.number());
+    view! { <span class=class title=tier.label()>{tier.short_label()}</span> }
+}
+
+#[component]
+pub fn LifecycleBadge(lifecycle: Lifecycle) -> impl IntoView {
+    let class = format!("badge lifecycle lc-{}", lifecycle.as_str());
+    view! { <span class=class>{lifecycle.label()}</span> }
+}
+
+#[component]
+pub fn LinkKindBadge(kind: LinkKind) -> impl IntoView {
+    let class = format!("badge kind kind-{}", kind.as_str());
+    view! { <span class=class>{kind.label()}</span> }
+}
+
+#[component]
+pub fn Unowned() -> impl IntoView {
+    view! { <span class="badge warn" title="No team owns this service">"Unowned"</span> }
+}

@@ -1,0 +1,6 @@
+//! View pieces shared by the pages.
+pub mod badges;
+pub mod fields;
+pub mod layout;
+pub mod paging;
+pub mod states;

@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// An empty list says why it is empty and what to do next.
+#[component]
+pub fn EmptyState(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="empty">
+            <p class="empty-title">{title}</p>
+            <div class="empty-body">{children()}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    let (title, hint) = match &error {
+        AppError::NotFound(_) => (
+            "Not found",
+            "It may have been renamed or deleted. Try the catalog search.",
+        ),
+        AppError::Internal(_) => ("Something went wrong", "Try again in a moment."),
+        _ => ("That did not work", ""),
+    };
+    view! {
+        <div class="error-page" role="alert">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p class="muted">{hint}</p>
+            <p><a href="/services" class="button">"Go to the catalog"</a></p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="muted loading">"Loading…"</p> }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    // leptos_axum answers 404 for unmatched routes; this is what the person sees.
+    view! {
+        <leptos_meta::Title text="Page not found"/>
+        <div class="error-page">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
+            <p>
+                <a href="/services" class="button">"Browse the catalog"</a>
+                " "
+                <a href="/" class="button secondary">"Overview"</a>
+            </p>
+        </div>
+    }
+}

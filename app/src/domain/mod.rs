@@ -1,0 +1,11 @@
+//! Plain Rust: the catalog's types and rules. No Leptos, no SQL, compiled for server and browser,
+//! so a rule is written once and unit-tested here.
+pub mod catalog;
+pub mod dependency;
+pub mod lifecycle;
+pub mod link;
+pub mod overview;
+pub mod service;
+pub mod team;
+pub mod tier;
+pub mod validation;

@@ -1,0 +1,237 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dependency::DependencyEdge;
+use super::lifecycle::Lifecycle;
+use super::link::Link;
+use super::team::{Team, TeamRef};
+use super::tier::{PolicyGap, Tier, TierPolicy};
+use super::validation::{check_optional, check_required, check_slug, FieldErrors};
+
+pub const MAX_TAGS: usize = 20;
+
+/// One row of the catalog list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRow {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub tier: Tier,
+    pub lifecycle: Lifecycle,
+    pub owner: Option<TeamRef>,
+    pub tags: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub tier: Tier,
+    pub lifecycle: Lifecycle,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Everything the service page shows, gathered in one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceDetail {
+    pub service: Service,
+    pub owner: Option<Team>,
+    pub policy: TierPolicy,
+    pub gaps: Vec<PolicyGap>,
+    pub links: Vec<Link>,
+    pub depends_on: Vec<DependencyEdge>,
+    pub depends_on_total: i64,
+    pub dependents: Vec<DependencyEdge>,
+    pub dependents_total: i64,
+    pub stale_after_days: i64,
+}
+
+/// What the service form posts; all text, see `LinkForm`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServiceForm {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub tier: String,
+    pub lifecycle: String,
+    /// A team slug; empty for unowned.
+    pub owner: String,
+    /// Comma- or space-separated.
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInput {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub tier: Tier,
+    pub lifecycle: Lifecycle,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl ServiceForm {
+    pub fn validate(&self) -> Result<ServiceInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let slug = check_slug(&mut e, "slug", &self.slug);
+        let name = check_required(&mut e, "name", &self.name, 120);
+        let description = check_optional(&mut e, "description", &self.description, 4000);
+        let tier = Tier::parse(&self.tier);
+        if tier.is_none() {
+            e.add(
+                "tier",
+                "Choose a tier from 0 (most critical) to 3 (best effort).",
+            );
+        }
+        let lifecycle = Lifecycle::parse(&self.lifecycle);
+        if lifecycle.is_none() {
+            e.add(
+                "lifecycle",
+                "Choose experimental, production, deprecated or retired.",
+            );
+        }
+        let owner = self.owner.trim();
+        let tags = parse_tags(&mut e, &self.tags);
+        match (tier, lifecycle) {
+            (Some(tier), Some(lifecycle)) if e.is_empty() => Ok(ServiceInput {
+                slug,
+                name,
+                description,
+                tier,
+                lifecycle,
+                owner: (!owner.is_empty()).then(|| owner.to_string()),
+                tags,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+impl From<&ServiceDetail> for ServiceForm {
+    fn from(d: &ServiceDetail) -> Self {
+        ServiceForm {
+            slug: d.service.slug.clone(),
+            name: d.service.name.clone(),
+            description: d.service.description.clone(),
+            tier: d.service.tier.number().to_string(),
+            lifecycle: d.service.lifecycle.as_str().to_string(),
+            owner: d.owner.as_ref().map(|t| t.slug.clone()).unwrap_or_default(),
+            tags: d.service.tags.join(", "),
+        }
+    }
+}
+
+/// Tags are lowercased, deduplicated and kept in the order typed.
+fn parse_tags(e: &mut FieldErrors, raw: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in raw
+        .split([',', ' ', '\n', '\t'])
+        .map(|t| t.trim().to_lowercase())
+    {
+        if t.is_empty() || tags.contains(&t) {
+            continue;
+        }
+        if t.len() > 40
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        {
+            e.add(
+                "tags",
+                format!(
+                    "\"{t}\" is not a tag: use letters, digits, - _ : . (at most 40 characters)."
+                ),
+            );
+            continue;
+        }
+        tags.push(t);
+    }
+    if tags.len() > MAX_TAGS {
+        e.add("tags", format!("At most {MAX_TAGS} tags."));
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> ServiceForm {
+        ServiceForm {
+            slug: "payments-api".into(),
+            name: "Payments API".into(),
+            description: "Takes money".into(),
+            tier: "1".into(),
+            lifecycle: "production".into(),
+            owner: "payments".into(),
+            tags: "PCI, go,  pci , public-api".into(),
+        }
+    }
+
+    #[test]
+    fn valid_service() {
+        let s = form().validate().unwrap();
+        assert_eq!(s.tier, Tier::new(1).unwrap());
+        assert_eq!(s.lifecycle, Lifecycle::Production);
+        assert_eq!(s.owner.as_deref(), Some("payments"));
+        assert_eq!(s.tags, vec!["pci", "go", "public-api"]);
+    }
+
+    #[test]
+    fn unowned_is_allowed() {
+        let s = ServiceForm {
+            owner: "  ".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(s.owner, None);
+    }
+
+    #[test]
+    fn tier_out_of_range_and_bad_lifecycle() {
+        let e = ServiceForm {
+            tier: "4".into(),
+            lifecycle: "live".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.get("tier").unwrap().contains("0"));
+        assert!(e.get("lifecycle").is_some());
+        assert!(e.get("slug").is_none());
+        let e = ServiceForm {
+            tier: "".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.get("tier").is_some(), "tier is required");
+    }
+
+    #[test]
+    fn bad_tags() {
+        let e = ServiceForm {
+            tags: "ok, <script>".into(),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(e.get("tags").unwrap().contains("<script>"));
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        let e = ServiceForm {
+            tags: many.join(","),
+            ..form()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.get("tags"), Some("At most 20 tags."));
+    }
+}

@@ -1,0 +1,101 @@
+//! The one error type. Each variant maps to an HTTP status and a message a person can act on.
+//! Internal detail (database errors and the like) is logged with a reference id and never sent.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::validation::FieldErrors;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// 422: the input was understood but not acceptable; messages per field.
+    #[error("Please correct the highlighted fields.")]
+    Validation(FieldErrors),
+    /// 404: names what was not found.
+    #[error("{0} was not found.")]
+    NotFound(String),
+    /// 409: valid input that conflicts with the current state (e.g. deleting a team that owns services).
+    #[error("{0}")]
+    Conflict(String),
+    /// 400: a malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 500: carries only a reference to find the logged detail.
+    #[error("Something went wrong on our side. If it keeps happening, report reference {0}.")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Validation(_) => 422,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::BadRequest(_) => 400,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Validation(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Logs `detail` server-side under a fresh reference and returns the opaque error.
+    #[cfg(feature = "ssr")]
+    pub fn internal(detail: impl std::fmt::Display) -> AppError {
+        let reference = format!("{:08x}", rand_u32());
+        tracing::error!(reference = %reference, "internal error: {detail}");
+        AppError::Internal(reference)
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(f: FieldErrors) -> Self {
+        AppError::Validation(f)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => AppError::NotFound("The record".into()),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+/// Transport-level failures from the server-function machinery (bad arguments, network).
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::BadRequest(format!("The request could not be read: {m}"))
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::BadRequest(
+                "The portal could not be reached. Check your connection and try again.".into(),
+            ),
+            ServerFnErrorErr::MissingArg(m) => AppError::BadRequest(format!("Missing field: {m}")),
+            other => AppError::Internal(format!("client: {other}")),
+        }
+    }
+}
+
+/// A reference id only needs to be unique enough to grep a log for; no crate needed.
+#[cfg(feature = "ssr")]
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.finish() as u32
+}

@@ -1,0 +1,19 @@
+//! One module per page.
+pub mod catalog;
+pub mod overview;
+pub mod service;
+pub mod service_edit;
+pub mod service_form;
+pub mod team;
+pub mod team_form;
+pub mod teams;
+pub mod tiers;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The `:slug` route parameter ("" when absent, which no record has).
+pub fn slug_param() -> Memo<String> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("slug").unwrap_or_default())
+}

@@ -1,0 +1,154 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::services::{get_service, CreateService, DeleteService, UpdateService};
+use crate::api::teams::team_choices;
+use crate::components::fields::{field_errors, FormError, SelectField, TextArea, TextField};
+use crate::components::states::{ErrorView, Loading};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::service::ServiceForm;
+use crate::domain::team::TeamRef;
+use crate::domain::tier::Tier;
+
+use super::service_edit::{DependencyEditor, LinkEditor};
+use super::slug_param;
+
+#[component]
+pub fn NewServicePage() -> impl IntoView {
+    let teams = Resource::new(|| (), |_| team_choices());
+    let action = ServerAction::<CreateService>::new();
+    // Preselect an owner when arriving from a team page (?team=payments).
+    let owner = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("team")
+        .unwrap_or_default();
+    view! {
+        <Title text="New service"/>
+        <nav class="crumbs" aria-label="Breadcrumb"><a href="/services">"Services"</a>" / new"</nav>
+        <h1>"New service"</h1>
+        <Suspense fallback=Loading>
+            {move || {
+                let owner = owner.clone();
+                Suspend::new(async move {
+                    match teams.await {
+                        Ok(teams) => {
+                            let initial = ServiceForm { tier: "2".into(), lifecycle: "production".into(), owner, ..Default::default() };
+                            view! {
+                                <ActionForm action attr:class="form card" attr:novalidate=true>
+                                    <ServiceFields initial teams errors=field_errors(action)/>
+                                    <FormError action/>
+                                    <div class="actions">
+                                        <button type="submit" class="button" disabled=move || action.pending().get()>"Create service"</button>
+                                        <a href="/services" class="button secondary">"Cancel"</a>
+                                    </div>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn EditServicePage() -> impl IntoView {
+    let slug = slug_param();
+    let update = ServerAction::<UpdateService>::new();
+    let delete = ServerAction::<DeleteService>::new();
+    let teams = Resource::new(|| (), |_| team_choices());
+    // Refetch after link or dependency changes, which stay on this page.
+    let links_version = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || (slug.get(), links_version.get()),
+        |(s, _)| get_service(s),
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let (detail, teams) = match (data.await, teams.await) {
+                    (Ok(d), Ok(t)) => (d, t),
+                    (Err(e), _) | (_, Err(e)) => return view! { <ErrorView error=e/> }.into_any(),
+                };
+                let slug = detail.service.slug.clone();
+                let (slug_update, slug_delete) = (slug.clone(), slug.clone());
+                let cancel = format!("/services/{slug}");
+                let initial = ServiceForm::from(&detail);
+                view! {
+                    <Title text=format!("Edit {}", detail.service.name)/>
+                    <nav class="crumbs" aria-label="Breadcrumb">
+                        <a href="/services">"Services"</a>" / "
+                        <a href=format!("/services/{slug}")>{slug.clone()}</a>" / edit"
+                    </nav>
+                    <h1>"Edit " {detail.service.name.clone()}</h1>
+                    <ActionForm action=update attr:class="form card" attr:novalidate=true>
+                        <input type="hidden" name="slug" value=slug_update/>
+                        <ServiceFields initial teams errors=field_errors(update)/>
+                        <FormError action=update/>
+                        <div class="actions">
+                            <button type="submit" class="button" disabled=move || update.pending().get()>"Save changes"</button>
+                            <a href=cancel class="button secondary">"Cancel"</a>
+                        </div>
+                    </ActionForm>
+                    <LinkEditor service=slug.clone() links=detail.links.clone() version=links_version/>
+                    <DependencyEditor service=slug.clone() edges=detail.depends_on.clone() version=links_version/>
+                    <section class="card danger-zone" aria-labelledby="delete-h">
+                        <h2 id="delete-h">"Delete this service"</h2>
+                        <p>"Removes the service, its links and its dependencies in both directions. This cannot be undone."</p>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="slug" value=slug_delete.clone()/>
+                            <button type="submit" class="button danger">"Delete " {slug_delete}</button>
+                        </ActionForm>
+                        <FormError action=delete/>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ServiceFields(
+    initial: ServiceForm,
+    teams: Vec<TeamRef>,
+    errors: Signal<Option<crate::domain::validation::FieldErrors>>,
+) -> impl IntoView {
+    let tiers: Vec<(String, String)> = Tier::all()
+        .map(|t| {
+            (
+                t.number().to_string(),
+                format!("{} — {}", t.label(), tier_hint(t)),
+            )
+        })
+        .collect();
+    let lifecycles: Vec<(String, String)> = Lifecycle::ALL
+        .iter()
+        .map(|l| (l.as_str().to_string(), l.label().to_string()))
+        .collect();
+    let owners: Vec<(String, String)> = std::iter::once((String::new(), "— Unowned —".to_string()))
+        .chain(teams.into_iter().map(|t| (t.slug, t.name)))
+        .collect();
+    view! {
+        <div class="form-grid">
+            <TextField prefix="form" name="name" label="Name" value=initial.name errors required=true placeholder="Payments API"/>
+            <TextField prefix="form" name="slug" label="Slug" value=initial.slug errors required=true
+                hint="Lowercase letters, digits and hyphens; used in URLs." placeholder="payments-api"/>
+            <SelectField prefix="form" name="tier" label="Tier" value=initial.tier options=tiers errors required=true/>
+            <SelectField prefix="form" name="lifecycle" label="Lifecycle" value=initial.lifecycle options=lifecycles errors required=true/>
+            <SelectField prefix="form" name="owner" label="Owning team" value=initial.owner options=owners errors
+                hint="The team accountable for it and paged when it breaks."/>
+            <TextField prefix="form" name="tags" label="Tags" value=initial.tags errors hint="Comma-separated, e.g. pci, go, public-api."/>
+        </div>
+        <TextArea prefix="form" name="description" label="Description" value=initial.description errors hint="What it does, in a sentence or two."/>
+    }
+}
+
+fn tier_hint(t: Tier) -> &'static str {
+    match t.number() {
+        0 => "critical platform",
+        1 => "customer-facing",
+        2 => "internal",
+        _ => "best effort",
+    }
+}

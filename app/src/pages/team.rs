@@ -1,0 +1,113 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::catalog::search_catalog;
+use crate::api::teams::get_team;
+use crate::components::badges::{LifecycleBadge, TierBadge};
+use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::domain::catalog::{CatalogFilter, CatalogQuery, TeamFilter};
+
+use super::slug_param;
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let slug = slug_param();
+    let team = Resource::new(move || slug.get(), get_team);
+    // The team's services are the catalog filtered by team: same query, same paging, same facets.
+    let services = Resource::new(
+        move || slug.get(),
+        |s| {
+            search_catalog(CatalogQuery {
+                filter: CatalogFilter {
+                    team: Some(TeamFilter::Team(s)),
+                    ..Default::default()
+                },
+                page: 1,
+                ..Default::default()
+            })
+        },
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let (t, page) = match (team.await, services.await) {
+                    (Ok(t), Ok(p)) => (t, p),
+                    (Err(e), _) | (_, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
+                };
+                let all_href = format!("/services?team={}", t.slug);
+                let shown = page.rows.len() as i64;
+                view! {
+                    <Title text=t.name.clone()/>
+                    <nav class="crumbs" aria-label="Breadcrumb"><a href="/teams">"Teams"</a>" / "<span>{t.slug.clone()}</span></nav>
+                    <div class="page-head">
+                        <div>
+                            <h1>{t.name.clone()}</h1>
+                            <p class="mono muted">{t.slug.clone()}</p>
+                            <p class="lead">{t.description.clone()}</p>
+                        </div>
+                        <a href=format!("/teams/{}/edit", t.slug) class="button secondary">"Edit"</a>
+                    </div>
+                    <div class="grid-2">
+                        <section class="card" aria-labelledby="contact-h">
+                            <h2 id="contact-h">"Contact and escalation"</h2>
+                            <dl class="kv">
+                                <dt>"On-call"</dt>
+                                <dd>{if t.oncall_url.is_empty() {
+                                    view! { <span class="badge warn">"No pager"</span> }.into_any()
+                                } else {
+                                    view! { <a href=t.oncall_url.clone() rel="noopener noreferrer" class="button small danger">"Page " {t.name.clone()}</a> }.into_any()
+                                }}</dd>
+                                <dt>"Chat"</dt><dd>{dash(&t.chat_channel)}</dd>
+                                <dt>"Email"</dt><dd>{dash(&t.email)}</dd>
+                                <dt>"Escalation"</dt><dd class="prewrap">{dash(&t.escalation_policy)}</dd>
+                            </dl>
+                        </section>
+                        <section class="card" aria-labelledby="members-h">
+                            <h2 id="members-h">"Members"</h2>
+                            <p class="muted">"Members appear here once single sign-on is connected: membership comes from the identity provider's groups."</p>
+                        </section>
+                    </div>
+                    <section class="card" aria-labelledby="owned-h">
+                        <h2 id="owned-h">"Services owned " <span class="count-pill">{page.total}</span></h2>
+                        <p class="tier-mix">
+                            {page.facets.tiers.iter().filter(|f| f.count > 0).map(|f| view! {
+                                <a class="chip" href=format!("/services?team={}&tier={}", t.slug, f.value)>{format!("{}: {}", f.label, f.count)}</a>
+                            }).collect_view()}
+                        </p>
+                        {if page.rows.is_empty() {
+                            view! {
+                                <EmptyState title="This team owns no services">
+                                    <p><a href=format!("/services/new?team={}", t.slug)>"Add a service"</a> " owned by this team, or assign an existing one from its edit page."</p>
+                                </EmptyState>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Service"</th><th scope="col">"Tier"</th><th scope="col">"Lifecycle"</th></tr></thead>
+                                    <tbody>
+                                        {page.rows.into_iter().map(|s| view! {
+                                            <tr>
+                                                <td><a href=format!("/services/{}", s.slug) class="strong">{s.name}</a><div class="sub mono">{s.slug}</div></td>
+                                                <td><TierBadge tier=s.tier/></td>
+                                                <td><LifecycleBadge lifecycle=s.lifecycle/></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                {(page.total > shown).then(|| view! { <p><a href=all_href.clone()>{format!("See all {} in the catalog →", page.total)}</a></p> })}
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+fn dash(s: &str) -> String {
+    if s.is_empty() {
+        "—".into()
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,252 @@
+//! The catalog list: one page of services plus facet counts, filtered in the database.
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use crate::domain::catalog::{
+    prefix_tsquery, CatalogFilter, CatalogPage, CatalogQuery, FacetValue, Facets, Sort, TeamFilter,
+    FACET_LIMIT, PER_PAGE,
+};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::tier::Tier;
+use crate::error::AppError;
+
+use super::rows::{ServiceListRow, SERVICE_LIST_COLUMNS};
+
+/// Which filter a facet query leaves out (a facet is counted with every other filter applied).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    Nothing,
+    Tier,
+    Team,
+    Lifecycle,
+    Tag,
+}
+
+fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Skip) {
+    qb.push(" WHERE TRUE");
+    if let Some(ts) = prefix_tsquery(&f.q) {
+        qb.push(" AND s.search @@ to_tsquery('simple', ");
+        qb.push_bind(ts);
+        qb.push(")");
+    }
+    if let (Some(t), false) = (f.tier, skip == Skip::Tier) {
+        qb.push(" AND s.tier = ");
+        qb.push_bind(i16::from(t.number()));
+    }
+    match (&f.team, skip == Skip::Team) {
+        (Some(TeamFilter::Unowned), false) => {
+            qb.push(" AND s.owner_team_id IS NULL");
+        }
+        (Some(TeamFilter::Team(slug)), false) => {
+            qb.push(" AND s.owner_team_id = (SELECT id FROM team WHERE slug = ");
+            qb.push_bind(slug.clone());
+            qb.push(")");
+        }
+        _ => {}
+    }
+    if let (Some(l), false) = (f.lifecycle, skip == Skip::Lifecycle) {
+        qb.push(" AND s.lifecycle = ");
+        qb.push_bind(l.as_str());
+    }
+    if let (Some(tag), false) = (&f.tag, skip == Skip::Tag) {
+        qb.push(" AND s.tags @> ARRAY[");
+        qb.push_bind(tag.clone());
+        qb.push("]::text[]");
+    }
+}
+
+/// One page of rows in a stable order (every sort ends in the id).
+pub async fn rows(
+    pool: &PgPool,
+    q: &CatalogQuery,
+) -> Result<Vec<crate::domain::service::ServiceRow>, AppError> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT {SERVICE_LIST_COLUMNS} FROM service s LEFT JOIN team t ON t.id = s.owner_team_id"
+    ));
+    push_filters(&mut qb, &q.filter, Skip::Nothing);
+    match (q.sort, prefix_tsquery(&q.filter.q)) {
+        // Ranking also keeps the planner from walking the name index past thousands of
+        // non-matching rows: it takes the few matches from the GIN index and sorts them.
+        (Sort::Relevance, Some(ts)) => {
+            qb.push(" ORDER BY ts_rank(s.search, to_tsquery('simple', ");
+            qb.push_bind(ts);
+            qb.push(")) DESC, lower(s.name), s.id");
+        }
+        (Sort::Name | Sort::Relevance, _) => {
+            qb.push(" ORDER BY lower(s.name), s.id");
+        }
+        (Sort::Tier, _) => {
+            qb.push(" ORDER BY s.tier, lower(s.name), s.id");
+        }
+        (Sort::Updated, _) => {
+            qb.push(" ORDER BY s.updated_at DESC, s.id");
+        }
+    }
+    qb.push(" LIMIT ");
+    qb.push_bind(i64::from(PER_PAGE));
+    qb.push(" OFFSET ");
+    qb.push_bind(q.offset());
+    let rows: Vec<ServiceListRow> = qb.build_query_as().fetch_all(pool).await?;
+    rows.into_iter().map(ServiceListRow::into_domain).collect()
+}
+
+async fn counts(
+    pool: &PgPool,
+    mut qb: QueryBuilder<'_, Postgres>,
+) -> Result<Vec<(String, String, i64)>, AppError> {
+    Ok(qb
+        .build_query_as::<(String, String, i64)>()
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Facet counts: four grouped counts, each with its own filter left out.
+pub async fn facets(pool: &PgPool, f: &CatalogFilter) -> Result<Facets, AppError> {
+    let mut tiers = QueryBuilder::new("SELECT s.tier::text, '', count(*) FROM service s");
+    push_filters(&mut tiers, f, Skip::Tier);
+    tiers.push(" GROUP BY s.tier");
+
+    let mut lifecycles = QueryBuilder::new("SELECT s.lifecycle, '', count(*) FROM service s");
+    push_filters(&mut lifecycles, f, Skip::Lifecycle);
+    lifecycles.push(" GROUP BY s.lifecycle");
+
+    // Group by the id first (index-friendly), then look up names for the few groups left.
+    let mut teams = QueryBuilder::new(
+        "SELECT coalesce(t.slug, 'none'), coalesce(t.name, 'Unowned'), c.n FROM (\
+         SELECT s.owner_team_id AS team_id, count(*) AS n FROM service s",
+    );
+    push_filters(&mut teams, f, Skip::Team);
+    teams.push(
+        " GROUP BY s.owner_team_id ORDER BY n DESC LIMIT 200) c \
+         LEFT JOIN team t ON t.id = c.team_id ORDER BY c.n DESC, lower(t.name) NULLS FIRST",
+    );
+
+    let mut tags = QueryBuilder::new(
+        "SELECT tag, '', count(*) FROM service s CROSS JOIN LATERAL unnest(s.tags) AS tag",
+    );
+    push_filters(&mut tags, f, Skip::Tag);
+    tags.push(" GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200");
+
+    let (tiers, lifecycles, teams, tags) = tokio::try_join!(
+        counts(pool, tiers),
+        counts(pool, lifecycles),
+        counts(pool, teams),
+        counts(pool, tags)
+    )?;
+
+    let count_of =
+        |rows: &[(String, String, i64)], v: &str| rows.iter().find(|r| r.0 == v).map_or(0, |r| r.2);
+    let tier_facets = Tier::all()
+        .map(|t| {
+            let v = t.number().to_string();
+            FacetValue {
+                count: count_of(&tiers, &v),
+                label: t.label(),
+                value: v,
+            }
+        })
+        .collect();
+    let lifecycle_facets = Lifecycle::ALL
+        .iter()
+        .map(|l| FacetValue {
+            value: l.as_str().to_string(),
+            label: l.label().to_string(),
+            count: count_of(&lifecycles, l.as_str()),
+        })
+        .collect();
+    let selected_team = f.team.as_ref().map(|t| t.as_param().to_string());
+    let (teams, teams_more) = top_with_selected(teams, selected_team.as_deref());
+    let (tags, tags_more) = top_with_selected(
+        tags.into_iter()
+            .map(|(t, _, n)| (t.clone(), t, n))
+            .collect(),
+        f.tag.as_deref(),
+    );
+    Ok(Facets {
+        tiers: tier_facets,
+        lifecycles: lifecycle_facets,
+        teams,
+        teams_more,
+        tags,
+        tags_more,
+    })
+}
+
+/// The most common values, plus the selected one wherever it ranks, so a chosen filter is always
+/// visible and can be cleared.
+fn top_with_selected(
+    rows: Vec<(String, String, i64)>,
+    selected: Option<&str>,
+) -> (Vec<FacetValue>, bool) {
+    let more = rows.len() > FACET_LIMIT;
+    let mut out: Vec<FacetValue> = Vec::new();
+    for (i, (value, label, count)) in rows.into_iter().enumerate() {
+        if i < FACET_LIMIT || selected == Some(value.as_str()) {
+            out.push(FacetValue {
+                value,
+                label,
+                count,
+            });
+        }
+    }
+    (out, more)
+}
+
+/// Facet counts keyed by filter, valid while `catalog_generation` is unchanged (a trigger bumps
+/// it on every write to services or teams). Bounded: cleared when full.
+#[derive(Debug, Default)]
+pub struct FacetCache {
+    entries: Mutex<HashMap<CatalogFilter, (i64, Facets)>>,
+}
+
+const FACET_CACHE_MAX: usize = 2048;
+
+impl FacetCache {
+    fn get(&self, f: &CatalogFilter, generation: i64) -> Option<Facets> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(f)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, facets)| facets.clone())
+    }
+    fn put(&self, f: CatalogFilter, generation: i64, facets: Facets) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= FACET_CACHE_MAX {
+                entries.clear();
+            }
+            entries.insert(f, (generation, facets));
+        }
+    }
+}
+
+pub async fn generation(pool: &PgPool) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT value FROM catalog_generation")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// The catalog page. Rows always come fresh; facet counts from the cache when still valid.
+pub async fn search(
+    pool: &PgPool,
+    cache: &FacetCache,
+    q: &CatalogQuery,
+) -> Result<CatalogPage, AppError> {
+    // Read the generation before counting, so a write that lands meanwhile makes the entry
+    // immediately outdated rather than wrongly current.
+    let generation = generation(pool).await?;
+    let (rows, facets) = match cache.get(&q.filter, generation) {
+        Some(facets) => (rows(pool, q).await?, facets),
+        None => {
+            let (rows, facets) = tokio::try_join!(rows(pool, q), facets(pool, &q.filter))?;
+            cache.put(q.filter.clone(), generation, facets.clone());
+            (rows, facets)
+        }
+    };
+    Ok(CatalogPage {
+        total: facets.total(&q.filter),
+        rows,
+        facets,
+    })
+}

@@ -1,0 +1,23 @@
+//! sqlx queries, one module per aggregate. Functions take a pool (or a transaction) and return
+//! domain types; rules stay in `domain`.
+pub mod catalog;
+pub mod demo;
+pub mod dependencies;
+pub mod links;
+pub mod overview;
+pub mod rows;
+pub mod services;
+pub mod teams;
+pub mod tiers;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// True when `e` is a unique violation of the named constraint, so the caller can turn it into a
+/// message on the right field (two people can pass the pre-check at once; the index decides).
+pub(crate) fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() && d.constraint() == Some(constraint))
+}
+
+pub(crate) fn is_fk_violation(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_foreign_key_violation() && d.constraint() == Some(constraint))
+}

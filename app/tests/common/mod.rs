@@ -1,0 +1,51 @@
+//! Fixtures for database tests: build rows through the same store functions the app uses.
+#![allow(dead_code)]
+use app::domain::service::ServiceForm;
+use app::domain::team::TeamForm;
+use app::store::{services, teams};
+use chrono::NaiveDate;
+use sqlx::PgPool;
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+pub async fn team(pool: &PgPool, slug: &str) {
+    let form = TeamForm {
+        slug: slug.into(),
+        name: format!("Team {slug}"),
+        ..Default::default()
+    };
+    teams::create(pool, &form.validate().unwrap())
+        .await
+        .unwrap();
+}
+
+pub async fn service(
+    pool: &PgPool,
+    slug: &str,
+    name: &str,
+    tier: u8,
+    owner: Option<&str>,
+    tags: &str,
+) {
+    let form = ServiceForm {
+        slug: slug.into(),
+        name: name.into(),
+        description: format!("The {name} service"),
+        tier: tier.to_string(),
+        lifecycle: "production".into(),
+        owner: owner.unwrap_or_default().into(),
+        tags: tags.into(),
+    };
+    services::create(pool, &form.validate().unwrap())
+        .await
+        .unwrap();
+}
+
+pub async fn count(pool: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,491 @@
+#!/usr/bin/env bash
+# Benchmark the portal's catalog and service pages against a large seeded catalog.
+#
+#   bench/run.sh                          # uses target/release/server (or target/debug/server)
+#   SERVER_BIN=/path/to/server bench/run.sh
+#
+# Starts a throwaway PostgreSQL cluster on a free loopback port, applies the migrations, seeds
+# 50,000 services (bench/seed.sql), starts the server, loads it with wrk, times the same SQL with
+# pgbench, prints a summary with budget checks and saves everything to bench/results/. Only
+# 127.0.0.1 is ever contacted. See bench/README.md for the variables that tune it.
+set -euo pipefail
+
+BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROJECT_DIR=${PROJECT_DIR:-$(cd "$BENCH_SRC/.." && pwd)}
+DURATION=${BENCH_DURATION:-15}           # seconds per measured wrk / pgbench run
+WARMUP=${BENCH_WARMUP:-3}                # seconds of discarded load before each wrk run
+SQL_SINGLE_DURATION=${BENCH_SQL_SINGLE_DURATION:-10}
+THREADS=2
+CONNECTIONS=32
+SERVICES=${BENCH_SERVICES:-50000}
+TEAMS=${BENCH_TEAMS:-500}
+SCHEMA_MODE=${BENCH_SCHEMA:-psql}        # psql: apply migrations/*.sql; server: let the binary do it
+KEEP=${BENCH_KEEP:-0}                    # 1: keep the temp dir (logs, pgbench logs) after the run
+LUA=$BENCH_SRC/paths.lua
+STARTED_AT=$(date +%s)
+
+die() {
+    echo "bench: error: $*" >&2
+    exit 1
+}
+step() { printf '\n== [%3ds] %s\n' "$(($(date +%s) - STARTED_AT))" "$*"; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+for v in DURATION WARMUP SQL_SINGLE_DURATION SERVICES TEAMS; do
+    is_uint "${!v}" || die "$v must be a whole number (got \"${!v}\")"
+done
+((SERVICES >= 1000 && TEAMS >= 10)) || die "BENCH_SERVICES must be >= 1000 and BENCH_TEAMS >= 10"
+[[ $SCHEMA_MODE == psql || $SCHEMA_MODE == server ]] || die "BENCH_SCHEMA must be psql or server"
+[[ -f $BENCH_SRC/seed.sql && -f $LUA ]] || die "bench/seed.sql or bench/paths.lua is missing"
+
+# ---------------------------------------------------------------------------------------------
+# Results file: everything printed from here on is also saved.
+mkdir -p "$BENCH_SRC/results"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=$BENCH_SRC/results/$STAMP.txt
+EXPLAIN_FILE=$BENCH_SRC/results/$STAMP-explain.txt
+# tee ignores Ctrl-C so that the cleanup messages still reach the file.
+exec > >(trap '' INT TERM; exec tee "$RESULTS") 2>&1
+TEE_PID=$!
+
+# ---------------------------------------------------------------------------------------------
+# Tools.
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+[[ -n $PG_BIN && -x $PG_BIN/initdb ]] || die "no PostgreSQL binaries in /usr/lib/postgresql/*/bin (set PG_BIN)"
+for tool in initdb pg_ctl psql pgbench; do
+    [[ -x $PG_BIN/$tool ]] || die "$PG_BIN/$tool not found (install postgresql and postgresql-contrib)"
+done
+for tool in curl awk sort sha384sum; do
+    command -v "$tool" >/dev/null || die "$tool is required"
+done
+if ! command -v wrk >/dev/null; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "wrk is missing; installing it with apt-get"
+        apt-get install -y wrk || { apt-get update && apt-get install -y wrk; } || die "could not install wrk"
+    else
+        die "wrk is required (apt-get install wrk)"
+    fi
+fi
+
+if [[ $(id -u) == 0 ]]; then
+    id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' system user (PostgreSQL refuses to run as root)"
+    as_pg() { runuser -u postgres -- "$@"; }
+else
+    as_pg() { "$@"; }
+fi
+
+# Server binary.
+if [[ -n ${SERVER_BIN:-} ]]; then
+    [[ -x $SERVER_BIN ]] || die "SERVER_BIN=$SERVER_BIN is not an executable file"
+elif [[ -x $PROJECT_DIR/target/release/server ]]; then
+    SERVER_BIN=$PROJECT_DIR/target/release/server
+elif [[ -x $PROJECT_DIR/target/debug/server ]]; then
+    SERVER_BIN=$PROJECT_DIR/target/debug/server
+else
+    die "no server binary: build one (cargo leptos build --release) or set SERVER_BIN"
+fi
+BUILD=release
+if [[ $SERVER_BIN == */debug/* ]]; then
+    BUILD=debug
+elif command -v readelf >/dev/null && readelf -S -W "$SERVER_BIN" 2>/dev/null | grep -q '\.debug_info'; then
+    BUILD=debug   # has debug info: almost certainly an unoptimised dev build
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Working directory, ports, cleanup.
+if [[ -n ${BENCH_DIR:-} ]]; then
+    mkdir -p "$BENCH_DIR"
+    WORK=$(mktemp -d "$BENCH_DIR/portal-bench.XXXXXX")
+else
+    WORK=$(mktemp -d /tmp/portal-bench.XXXXXX)
+fi
+chmod 755 "$WORK"
+PGHOME=$WORK/pg
+mkdir -p "$PGHOME" "$WORK/site" "$WORK/pgbench"
+[[ $(id -u) == 0 ]] && chown postgres:postgres "$PGHOME"
+as_pg test -w "$PGHOME" || die "the postgres user cannot write to $PGHOME (check the permissions of BENCH_DIR's parents)"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() { # a free loopback port in [base, base+2000)
+    local base=$1 p i
+    for ((i = 0; i < 100; i++)); do
+        p=$((base + RANDOM % 2000))
+        if ! port_in_use "$p" && [[ $p != "${PG_PORT:-}" ]]; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+PG_PORT=${BENCH_PG_PORT:-$(pick_port 55000)} || die "no free port for PostgreSQL"
+APP_PORT=${BENCH_APP_PORT:-$(pick_port 38000)} || die "no free port for the server"
+port_in_use "$PG_PORT" && die "port $PG_PORT is in use"
+port_in_use "$APP_PORT" && die "port $APP_PORT is in use"
+
+SERVER_PID=
+PG_STARTED=0
+CLEANED=0
+cleanup() {
+    local rc=$?
+    ((CLEANED)) && return
+    CLEANED=1
+    set +e
+    stop_server
+    if ((PG_STARTED)); then
+        as_pg "$PG_BIN/pg_ctl" -D "$PGHOME/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+            echo "bench: warning: could not stop PostgreSQL in $PGHOME/data" >&2
+    fi
+    if [[ $KEEP == 1 ]]; then
+        echo "bench: kept $WORK (server.log, postgres.log, pgbench logs)"
+    else
+        rm -rf -- "$WORK"
+    fi
+    ((rc == 0)) || echo "bench: failed (exit $rc); output saved to $RESULTS" >&2
+    exec >&- 2>&-
+    wait "$TEE_PID" 2>/dev/null
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
+sql() { "${PSQL[@]}" -d portal "$@"; }
+DB_URL=postgres://postgres@127.0.0.1:$PG_PORT/portal
+APP_URL=http://127.0.0.1:$APP_PORT
+if [[ -d $PROJECT_DIR/target/site ]]; then SITE_ROOT=$PROJECT_DIR/target/site; else SITE_ROOT=$WORK/site; fi
+
+start_server() {
+    (cd "$WORK" && exec env DATABASE_URL="$DB_URL" LEPTOS_SITE_ADDR="127.0.0.1:$APP_PORT" \
+        LEPTOS_SITE_ROOT="$SITE_ROOT" LEPTOS_OUTPUT_NAME="${LEPTOS_OUTPUT_NAME:-portal}" \
+        LEPTOS_ENV="${LEPTOS_ENV:-PROD}" RUST_LOG="${RUST_LOG:-warn}" \
+        "$SERVER_BIN" >>"$WORK/server.log" 2>&1) &
+    SERVER_PID=$!
+    local deadline=$(($(date +%s) + 60)) code
+    while (($(date +%s) < deadline)); do
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            SERVER_PID=
+            tail -n 30 "$WORK/server.log" >&2
+            die "the server exited during startup (log above). With BENCH_SCHEMA=psql, a migration on disk that the binary does not know (or a changed one) makes it refuse to start: rebuild, or use BENCH_SCHEMA=server."
+        fi
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$APP_URL/healthz" || true)
+        [[ $code == 200 ]] && return 0
+        sleep 0.5
+    done
+    tail -n 30 "$WORK/server.log" >&2
+    die "the server did not answer 200 on $APP_URL/healthz within 60 s"
+}
+
+stop_server() {
+    [[ -n $SERVER_PID ]] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    local i
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        echo "bench: the server ignored SIGTERM for 10 s; killing it" >&2
+        kill -KILL "$SERVER_PID" 2>/dev/null
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+# ---------------------------------------------------------------------------------------------
+step "Setup"
+echo "project        $PROJECT_DIR"
+echo "server binary  $SERVER_BIN ($BUILD build, modified $(date -r "$SERVER_BIN" '+%F %T'))"
+if [[ $BUILD == debug ]]; then
+    echo "WARNING: this is a debug (unoptimised) build: its numbers are NOT meaningful. Build with"
+    echo "         cargo leptos build --release and run again for real figures."
+fi
+echo "PostgreSQL     $("$PG_BIN/postgres" --version) ($PG_BIN)"
+echo "wrk            $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')"
+echo "machine        $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "load average   $(cut -d ' ' -f 1-3 /proc/loadavg) (before the run)"
+if awk -v l="$(cut -d ' ' -f 1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
+    echo "WARNING: the machine is busy: other processes will compete with the benchmark for CPU,"
+    echo "         so the figures will be lower and noisier than on an idle machine."
+fi
+echo "load           ${THREADS} wrk threads, ${CONNECTIONS} connections, ${WARMUP}s warm-up + ${DURATION}s per run"
+echo "work dir       $WORK (PostgreSQL on 127.0.0.1:$PG_PORT, server on 127.0.0.1:$APP_PORT)"
+
+step "PostgreSQL: initdb and start"
+as_pg "$PG_BIN/initdb" -D "$PGHOME/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync \
+    >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+# Durability is irrelevant for a throwaway cluster (it only speeds up seeding); the rest is stock.
+as_pg "$PG_BIN/pg_ctl" -D "$PGHOME/data" -l "$PGHOME/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PGHOME -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { tail -n 30 "$PGHOME/postgres.log" >&2; die "PostgreSQL did not start"; }
+PG_STARTED=1
+"${PSQL[@]}" -d postgres -c 'DROP DATABASE IF EXISTS portal' -c 'CREATE DATABASE portal'
+echo "cluster up, database portal created"
+
+step "Schema ($SCHEMA_MODE)"
+apply_migrations() {
+    local files=() f base version desc sum
+    shopt -s nullglob
+    files=("$PROJECT_DIR"/migrations/*.sql)
+    shopt -u nullglob
+    ((${#files[@]})) || die "no migrations in $PROJECT_DIR/migrations"
+    mapfile -t files < <(printf '%s\n' "${files[@]}" | LC_ALL=C sort)
+    # The server runs sqlx's migrator at startup; record what we applied exactly as sqlx would
+    # (version, description, SHA-384 of the file) so that it finds nothing left to do.
+    sql <<'SQL'
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL,
+    checksum BYTEA NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+SQL
+    for f in "${files[@]}"; do
+        base=${f##*/}
+        [[ $base == *.down.sql ]] && continue
+        if [[ ! $base =~ ^([0-9]+)_(.+)\.sql$ ]]; then
+            echo "skipping $base (not <version>_<description>.sql)"
+            continue
+        fi
+        version=$((10#${BASH_REMATCH[1]}))
+        desc=${BASH_REMATCH[2]%.up}
+        desc=${desc//_/ }
+        if [[ $(head -c 17 "$f") == "-- no-transaction" ]]; then
+            sql -f "$f" || die "migration $base failed"
+        else
+            sql --single-transaction -f "$f" || die "migration $base failed"
+        fi
+        sum=$(sha384sum "$f" | cut -d ' ' -f 1)
+        sql -v version="$version" -v description="$desc" -v checksum="$sum" <<'SQL'
+INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+VALUES (:version, :'description', TRUE, decode(:'checksum', 'hex'), 0);
+SQL
+        echo "applied $base"
+    done
+}
+if [[ $SCHEMA_MODE == psql ]]; then
+    apply_migrations
+else
+    start_server
+    stop_server
+    echo "the server applied its migrations"
+fi
+
+step "Seed: $TEAMS teams, $SERVICES services (bench/seed.sql)"
+seed_start=$(date +%s.%N)
+{ sql -v teams="$TEAMS" -v services="$SERVICES" -f "$BENCH_SRC/seed.sql" -P pager=off | sed -n '/teams/,$p'; } ||
+    die "seeding failed (see the psql error above)"
+SEED_SECONDS=$(awk -v a="$seed_start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+echo "seeded in ${SEED_SECONDS}s (including VACUUM ANALYZE); database size $(sql -Atc "SELECT pg_size_pretty(pg_database_size('portal'))")"
+
+step "Server: start"
+echo "site root $SITE_ROOT"
+start_server
+echo "healthy at $APP_URL (pid $SERVER_PID)"
+
+# ---------------------------------------------------------------------------------------------
+# Request mixes, built from the seeded data.
+CATALOG_MIX=$WORK/catalog-mix.txt
+SERVICE_PAGES=$WORK/service-pages.txt
+CATALOG_PLAIN=$WORK/catalog-plain.txt
+{
+    for i in 1 2 3 4; do echo /services; done
+    for n in $(seq 1 20); do echo "/services?page=$n"; done
+    for t in 0 1 2 3; do echo "/services?tier=$t"; done
+    # Teams of every size: the seed gives low-numbered teams the most services.
+    sql -At -c "SELECT '/services?team=' || slug FROM (SELECT slug, row_number() OVER (ORDER BY id) AS n FROM team) t
+                WHERE n IN (1, 2, 5, 12, 30, 75, 150, 300) OR n = (SELECT count(*) FROM team)"
+    echo "/services?team=none"
+    for q in pay auth inv ledg sear pay%20api; do echo "/services?q=$q"; done
+    # Common and rare tags.
+    sql -At -c "SELECT '/services?tag=' || tag FROM (
+                  SELECT tag, row_number() OVER (ORDER BY count(*) DESC, tag) AS n
+                  FROM service, unnest(tags) AS tag GROUP BY tag) t WHERE n IN (1, 4, 10, 20, 40)"
+    echo "/services?lifecycle=production&tier=1"
+    echo "/services?sort=updated"
+    echo "/services?sort=updated&page=2"
+    echo "/services?sort=tier"
+} >"$CATALOG_MIX.sorted"
+# Interleave cheap and expensive URLs (deterministically).
+awk 'BEGIN {srand(7)} {print rand() "\t" $0}' "$CATALOG_MIX.sorted" | sort -k1,1 | cut -f 2- >"$CATALOG_MIX"
+# ~200 service pages spread over the catalog, including the 5 most depended-upon services.
+sql -At -c "(SELECT '/services/' || s.slug FROM service s JOIN (SELECT depends_on_id, count(*) AS n FROM service_dependency
+             GROUP BY depends_on_id ORDER BY n DESC LIMIT 5) d ON d.depends_on_id = s.id)
+            UNION ALL
+            (SELECT '/services/' || slug FROM (SELECT slug, row_number() OVER (ORDER BY id) AS n FROM service) s
+             WHERE n % ($SERVICES / 195) = 0 LIMIT 195)" >"$SERVICE_PAGES"
+echo /services >"$CATALOG_PLAIN"
+echo "catalog mix: $(wc -l <"$CATALOG_MIX") URLs; service pages: $(wc -l <"$SERVICE_PAGES") slugs"
+
+step "Smoke test"
+smoke() {
+    local path=$1 out
+    out=$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' --max-time 30 "$APP_URL$path") || true
+    read -r code size secs <<<"$out"
+    printf '  %-60s %s  %7s bytes  %6.1f ms\n' "$path" "${code:-000}" "${size:-0}" "$(awk -v s="${secs:-0}" 'BEGIN {print s * 1000}')"
+    [[ ${code:-} == 200 ]] || die "GET $path answered ${code:-nothing}, not 200 (see $WORK/server.log; BENCH_KEEP=1 keeps it)"
+}
+smoke /services
+smoke "$(head -n 1 "$SERVICE_PAGES")"
+smoke "/services?q=pay"
+
+# ---------------------------------------------------------------------------------------------
+declare -A R=()
+require_server() {
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        tail -n 20 "$WORK/server.log" >&2
+        SERVER_PID=
+        die "the server is no longer running (interrupted, or it crashed: its log is above)"
+    fi
+}
+run_wrk() { # label paths-file description
+    local label=$1 file=$2 line kv
+    step "wrk: $3"
+    require_server
+    BENCH_LABEL="$label (warm-up)" wrk -t "$THREADS" -c "$CONNECTIONS" -d "${WARMUP}s" --timeout 10s \
+        -s "$LUA" "$APP_URL" -- "$file" >"$WORK/$label-warmup.txt" 2>&1 ||
+        { cat "$WORK/$label-warmup.txt"; die "wrk failed"; }
+    echo "warm-up: $(grep -o 'requests/s.*' "$WORK/$label-warmup.txt" | tr -s ' ')"
+    BENCH_LABEL=$label wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout 10s \
+        -s "$LUA" "$APP_URL" -- "$file" >"$WORK/$label.txt" 2>&1 || { cat "$WORK/$label.txt"; die "wrk failed"; }
+    grep -v '^BENCH_RESULT' "$WORK/$label.txt" || true
+    line=$(grep '^BENCH_RESULT' "$WORK/$label.txt") || die "wrk printed no result line (see above)"
+    for kv in ${line#BENCH_RESULT }; do
+        R[$label.${kv%%=*}]=${kv#*=}
+    done
+    R[$label.errors]=$((R[$label.non2xx] + R[$label.socket_errors]))
+}
+run_wrk catalog "$CATALOG_MIX" "catalog page, mixed filters (GET /services?...)"
+run_wrk service "$SERVICE_PAGES" "service page (GET /services/<slug>, $(wc -l <"$SERVICE_PAGES") slugs)"
+run_wrk plain "$CATALOG_PLAIN" "catalog page, unfiltered (GET /services)"
+
+# ---------------------------------------------------------------------------------------------
+# The same SQL without the app. Copied from app/src/store/catalog.rs (rows() and facets()) and
+# app/src/store/rows.rs (SERVICE_LIST_COLUMNS), unfiltered form; LIMIT/OFFSET are parameters as
+# in the app, and -M prepared matches sqlx's prepared statements.
+ROWS_SQL="SELECT s.slug, s.name, left(s.description, 240) AS description, s.tier, s.lifecycle, t.slug AS team_slug, t.name AS team_name, s.tags, s.updated_at FROM service s LEFT JOIN team t ON t.id = s.owner_team_id WHERE TRUE ORDER BY lower(s.name), s.id LIMIT :limit OFFSET :offset;"
+GENERATION_SQL="SELECT value FROM catalog_generation;"
+FACET_SQL=(
+    "SELECT s.tier::text, '', count(*) FROM service s WHERE TRUE GROUP BY s.tier;"
+    "SELECT s.lifecycle, '', count(*) FROM service s WHERE TRUE GROUP BY s.lifecycle;"
+    "SELECT coalesce(t.slug, 'none'), coalesce(t.name, 'Unowned'), c.n FROM (SELECT s.owner_team_id AS team_id, count(*) AS n FROM service s WHERE TRUE GROUP BY s.owner_team_id ORDER BY n DESC LIMIT 200) c LEFT JOIN team t ON t.id = c.team_id ORDER BY c.n DESC, lower(t.name) NULLS FIRST;"
+    "SELECT tag, '', count(*) FROM service s CROSS JOIN LATERAL unnest(s.tags) AS tag WHERE TRUE GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200;"
+)
+printf '%s\n' '\set limit 50' '\set offset 0' "$GENERATION_SQL" "$ROWS_SQL" "${FACET_SQL[@]}" >"$WORK/pgbench/page-miss.sql"
+printf '%s\n' '\set limit 50' '\set offset 0' "$GENERATION_SQL" "$ROWS_SQL" >"$WORK/pgbench/page-hit.sql"
+printf '%s\n' '\set limit 50' '\set offset 0' "$ROWS_SQL" >"$WORK/pgbench/rows.sql"
+
+percentile_ms() { # sorted-file fraction
+    awk -v f="$2" '{v[NR] = $1} END {if (NR == 0) {print "nan"; exit} i = int(NR * f + 0.999999); if (i < 1) i = 1; printf "%.2f", v[i] / 1000}' "$1"
+}
+run_pgbench() { # label script clients threads seconds description
+    local label=$1 script=$2 clients=$3 threads=$4 seconds=$5 out
+    step "pgbench: $6 (-c $clients -j $threads -T $seconds)"
+    out=$WORK/pgbench/$label.out
+    (cd "$WORK/pgbench" && "$PG_BIN/pgbench" -n -M prepared -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+        -f "$script" -c "$clients" -j "$threads" -T "$seconds" -l --log-prefix="$label" portal) >"$out" 2>&1 ||
+        { cat "$out"; die "pgbench failed"; }
+    grep -E '^(number of (transactions actually processed|failed)|latency average|tps)' "$out" || true
+    R[$label.tps]=$(awk '/^tps = / {printf "%.1f", $3; exit}' "$out")
+    R[$label.avg]=$(awk '/^latency average = / {printf "%.2f", $4; exit}' "$out")
+    R[$label.failed]=$(awk '/^number of failed transactions:/ {print $5; exit}' "$out")
+    R[$label.failed]=${R[$label.failed]:-0}
+    cat "$WORK/pgbench/$label".[0-9]* | awk '{print $3}' | sort -n >"$WORK/pgbench/$label.sorted"
+    R[$label.p50]=$(percentile_ms "$WORK/pgbench/$label.sorted" 0.50)
+    R[$label.p99]=$(percentile_ms "$WORK/pgbench/$label.sorted" 0.99)
+    echo "latency p50 = ${R[$label.p50]} ms, p99 = ${R[$label.p99]} ms (from the per-transaction log)"
+}
+run_pgbench sql_miss "$WORK/pgbench/page-miss.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+    "catalog page SQL on a facet-cache miss: generation + rows + 4 facet counts"
+run_pgbench sql_hit "$WORK/pgbench/page-hit.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+    "catalog page SQL on a facet-cache hit: generation + rows"
+run_pgbench sql_rows1 "$WORK/pgbench/rows.sql" 1 1 "$SQL_SINGLE_DURATION" \
+    "rows query alone, single client"
+
+# ---------------------------------------------------------------------------------------------
+step "EXPLAIN ANALYZE (full plans in ${EXPLAIN_FILE#"$PROJECT_DIR"/})"
+TOP_TEAM=$(sql -At -c "SELECT slug FROM team ORDER BY id LIMIT 1")
+COLS="s.slug, s.name, left(s.description, 240) AS description, s.tier, s.lifecycle, t.slug AS team_slug, t.name AS team_name, s.tags, s.updated_at"
+ROWS_FROM="FROM service s LEFT JOIN team t ON t.id = s.owner_team_id WHERE TRUE"
+PAY="AND s.search @@ to_tsquery('simple', 'pay:*')"
+TEAM="AND s.owner_team_id = (SELECT id FROM team WHERE slug = '$TOP_TEAM')"
+EXPLAINS=(
+    "rows, unfiltered|SELECT $COLS $ROWS_FROM ORDER BY lower(s.name), s.id LIMIT 50 OFFSET 0"
+    "rows, page 20|SELECT $COLS $ROWS_FROM ORDER BY lower(s.name), s.id LIMIT 50 OFFSET 950"
+    "rows, sort=updated|SELECT $COLS $ROWS_FROM ORDER BY s.updated_at DESC, s.id LIMIT 50 OFFSET 0"
+    "facet tiers, unfiltered|SELECT s.tier::text, '', count(*) FROM service s WHERE TRUE GROUP BY s.tier"
+    "facet lifecycles, unfiltered|SELECT s.lifecycle, '', count(*) FROM service s WHERE TRUE GROUP BY s.lifecycle"
+    "facet teams, unfiltered|SELECT coalesce(t.slug, 'none'), coalesce(t.name, 'Unowned'), c.n FROM (SELECT s.owner_team_id AS team_id, count(*) AS n FROM service s WHERE TRUE GROUP BY s.owner_team_id ORDER BY n DESC LIMIT 200) c LEFT JOIN team t ON t.id = c.team_id ORDER BY c.n DESC, lower(t.name) NULLS FIRST"
+    "facet tags, unfiltered|SELECT tag, '', count(*) FROM service s CROSS JOIN LATERAL unnest(s.tags) AS tag WHERE TRUE GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200"
+    "rows, q=pay|SELECT $COLS $ROWS_FROM $PAY ORDER BY lower(s.name), s.id LIMIT 50 OFFSET 0"
+    "rows, q=pay, generic plan|SET plan_cache_mode = force_generic_plan; PREPARE p(text, bigint, bigint) AS SELECT $COLS $ROWS_FROM AND s.search @@ to_tsquery('simple', \$1) ORDER BY lower(s.name), s.id LIMIT \$2 OFFSET \$3; EXPLAIN (ANALYZE, BUFFERS) EXECUTE p('pay:*', 50, 0)"
+    "facet tiers, q=pay|SELECT s.tier::text, '', count(*) FROM service s WHERE TRUE $PAY GROUP BY s.tier"
+    "facet tags, q=pay|SELECT tag, '', count(*) FROM service s CROSS JOIN LATERAL unnest(s.tags) AS tag WHERE TRUE $PAY GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200"
+    "rows, team=$TOP_TEAM|SELECT $COLS $ROWS_FROM $TEAM ORDER BY lower(s.name), s.id LIMIT 50 OFFSET 0"
+    "facet tiers, team=$TOP_TEAM|SELECT s.tier::text, '', count(*) FROM service s WHERE TRUE $TEAM GROUP BY s.tier"
+    "facet tags, team=$TOP_TEAM|SELECT tag, '', count(*) FROM service s CROSS JOIN LATERAL unnest(s.tags) AS tag WHERE TRUE $TEAM GROUP BY tag ORDER BY count(*) DESC, tag LIMIT 200"
+)
+: >"$EXPLAIN_FILE"
+printf '  %-34s %12s %12s\n' "query" "planning ms" "execution ms"
+for e in "${EXPLAINS[@]}"; do
+    name=${e%%|*}
+    query=${e#*|}
+    # Entries that are not a bare SELECT bring their own EXPLAIN (the last statement's output is shown).
+    [[ $query == SELECT* ]] && query="EXPLAIN (ANALYZE, BUFFERS) $query"
+    plan=$(sql -At -c "$query") || die "EXPLAIN failed for: $name"
+    printf '### %s\n%s;\n\n%s\n\n' "$name" "$query" "$plan" >>"$EXPLAIN_FILE"
+    printf '  %-34s %12s %12s\n' "$name" \
+        "$(awk '/^Planning Time:/ {print $3}' <<<"$plan")" "$(awk '/^Execution Time:/ {print $3}' <<<"$plan")"
+done
+
+# ---------------------------------------------------------------------------------------------
+stop_server
+
+check() { # PASS/FAIL line: check "description" value op limit
+    local verdict
+    verdict=$(awk -v v="$2" -v l="$4" 'BEGIN {print ((v + 0 <= l + 0) ? "PASS" : "FAIL")}')
+    printf '  [%s] %s\n' "$verdict" "$1"
+}
+step "Summary"
+[[ $BUILD == debug ]] && echo "  *** DEBUG BUILD: these numbers are not meaningful; use a release build. ***"
+echo "  $SERVICES services, $TEAMS teams; seeded in ${SEED_SECONDS}s; ${CONNECTIONS} connections, ${THREADS} threads, ${DURATION}s per run"
+echo
+printf '  %-44s %10s %9s %9s %8s\n' "HTTP (wrk)" "req/s" "p50 ms" "p99 ms" "errors"
+for l in catalog service plain; do
+    case $l in
+        catalog) d="catalog, mixed filters" ;;
+        service) d="service page (/services/<slug>)" ;;
+        plain) d="catalog, unfiltered (/services)" ;;
+    esac
+    printf '  %-44s %10s %9s %9s %8s\n' "$d" "${R[$l.rps]}" "${R[$l.p50]}" "${R[$l.p99]}" "${R[$l.errors]}"
+done
+echo
+printf '  %-44s %10s %9s %9s %9s %7s\n' "Bare SQL (pgbench -M prepared)" "tps" "avg ms" "p50 ms" "p99 ms" "failed"
+printf '  %-44s %10s %9s %9s %9s %7s\n' "page SQL, facet miss (gen+rows+4 facets) c32" \
+    "${R[sql_miss.tps]}" "${R[sql_miss.avg]}" "${R[sql_miss.p50]}" "${R[sql_miss.p99]}" "${R[sql_miss.failed]}"
+printf '  %-44s %10s %9s %9s %9s %7s\n' "page SQL, facet hit (gen+rows) c32" \
+    "${R[sql_hit.tps]}" "${R[sql_hit.avg]}" "${R[sql_hit.p50]}" "${R[sql_hit.p99]}" "${R[sql_hit.failed]}"
+printf '  %-44s %10s %9s %9s %9s %7s\n' "rows query alone, c1" \
+    "${R[sql_rows1.tps]}" "${R[sql_rows1.avg]}" "${R[sql_rows1.p50]}" "${R[sql_rows1.p99]}" "${R[sql_rows1.failed]}"
+echo
+echo "  Budget checks"
+check "catalog (mixed filters) p99 ${R[catalog.p99]} ms <= 50 ms at ${CONNECTIONS} connections" "${R[catalog.p99]}" le 50
+two_x=$(awk -v v="${R[sql_hit.p99]}" 'BEGIN {printf "%.2f", 2 * v}')
+check "catalog (unfiltered) p99 ${R[plain.p99]} ms <= 2 x bare SQL p99 ${R[sql_hit.p99]} ms = ${two_x} ms" "${R[plain.p99]}" le "$two_x"
+echo "         Compared against the facet-hit page SQL (generation + rows) at the same ${CONNECTIONS}-way"
+echo "         concurrency, p99 to p99: after its first request a filter's facet counts come from the"
+echo "         app's cache (nothing writes during the run), so this is exactly the SQL each measured"
+echo "         request runs, and equal concurrency on the same CPUs puts the same queueing in both."
+echo "         The facet-miss figure is the cold cost of a new filter; the single-client figure has"
+echo "         no queueing, so neither is like for like."
+check "service page p50 ${R[service.p50]} ms <= 20 ms" "${R[service.p50]}" le 20
+nonzero=0
+for l in catalog service plain; do ((R[$l.errors] == 0)) || nonzero=1; done
+((nonzero == 0)) || echo "  WARNING: some requests failed (non-2xx or socket errors): see the wrk output above."
+[[ $BUILD == debug ]] && echo "  *** DEBUG BUILD: these numbers are not meaningful; use a release build. ***"
+echo
+echo "  load average at the end $(cut -d ' ' -f 1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "  total run time $(($(date +%s) - STARTED_AT)) s; output saved to ${RESULTS#"$PROJECT_DIR"/}"

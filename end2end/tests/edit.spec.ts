@@ -1,0 +1,83 @@
+import { test, expect } from '@playwright/test';
+import { open, unique } from './helpers';
+
+test('create a team, then a service it owns', async ({ page }) => {
+  const team = unique('team');
+  await open(page, '/teams/new');
+  await page.locator('#form-name').fill('Refunds Team');
+  await page.locator('#form-slug').fill(team);
+  await page.locator('#form-email').fill('refunds@example.com');
+  await page.locator('#form-oncall_url').fill('https://pager.example.com/refunds');
+  await page.getByRole('button', { name: 'Create team' }).click();
+  await expect(page).toHaveURL(new RegExp(`/teams/${team}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Refunds Team');
+  await expect(page.getByText('This team owns no services')).toBeVisible();
+
+  const service = unique('refunds');
+  await page.getByRole('link', { name: 'Add a service' }).click();
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.locator('#form-owner')).toHaveValue(team);
+  await page.locator('#form-name').fill('Refunds API');
+  await page.locator('#form-slug').fill(service);
+  await page.locator('#form-tier').selectOption('1');
+  await page.locator('#form-tags').fill('pci, refunds');
+  await page.locator('#form-description').fill('Gives money back.');
+  await page.getByRole('button', { name: 'Create service' }).click();
+  await expect(page).toHaveURL(new RegExp(`/services/${service}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Refunds API');
+  await expect(page.getByRole('link', { name: 'Refunds Team' })).toBeVisible();
+  // Tier 1 requires a runbook: the new service is flagged until it has one.
+  await expect(page.getByTestId('policy-gaps')).toContainText('No runbook');
+
+  await open(page, `/teams/${team}`);
+  await expect(page.getByRole('link', { name: 'Refunds API' })).toBeVisible();
+});
+
+test('a rejected form keeps what was typed and shows each error by its field', async ({ page }) => {
+  await open(page, '/services/new');
+  await page.locator('#form-name').fill('My Service');
+  await page.locator('#form-slug').fill('My Service!');
+  await page.locator('#form-tags').fill('ok, <bad>');
+  await page.locator('#form-description').fill('Typed with care.');
+  await page.getByRole('button', { name: 'Create service' }).click();
+
+  await expect(page.locator('#form-slug-error')).toContainText('lowercase letters, digits and hyphens');
+  await expect(page.locator('#form-tags-error')).toContainText('<bad>');
+  await expect(page.locator('#form-name-error')).toBeEmpty();
+  await expect(page.locator('#form-slug')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('.form-error')).toContainText('Please correct the highlighted fields');
+  // Nothing the user typed is lost, and we are still on the form.
+  await expect(page).toHaveURL(/\/services\/new$/);
+  await expect(page.locator('#form-name')).toHaveValue('My Service');
+  await expect(page.locator('#form-slug')).toHaveValue('My Service!');
+  await expect(page.locator('#form-tags')).toHaveValue('ok, <bad>');
+  await expect(page.locator('#form-description')).toHaveValue('Typed with care.');
+
+  // A duplicate slug is reported on the slug field, by the server.
+  await page.locator('#form-slug').fill('ledger');
+  await page.locator('#form-tags').fill('ok');
+  await page.getByRole('button', { name: 'Create service' }).click();
+  await expect(page.locator('#form-slug-error')).toHaveText('Another service already uses this slug.');
+  await expect(page.locator('#form-name')).toHaveValue('My Service');
+});
+
+test('edit a link', async ({ page }) => {
+  await open(page, '/services/ledger/edit');
+  const runbook = page.locator('li.link-row').filter({ has: page.locator('select option[value="runbook"][selected]') }).first();
+  const row = (await runbook.count()) > 0 ? runbook : page.locator('li.link-row').first();
+  const id = await row.getAttribute('data-link-id');
+  const url = `https://wiki.example.com/runbooks/ledger-${Date.now()}`;
+  await page.locator(`#form-url-${id}`).fill(url);
+  await page.locator(`#form-last_reviewed_on-${id}`).fill('2026-11-01');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator(`li.link-row[data-link-id="${id}"] .saved`)).toBeVisible();
+
+  // A bad URL is refused beside the field, and the stored link is unchanged.
+  await page.locator(`#form-url-${id}`).fill('javascript:alert(1)');
+  await page.locator(`li.link-row[data-link-id="${id}"]`).getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator(`#form-url-${id}-error`)).toContainText('http');
+
+  await open(page, '/services/ledger');
+  await expect(page.locator('.links')).toContainText(url);
+  await expect(page.locator('.links')).toContainText('reviewed 2026-11-01');
+});

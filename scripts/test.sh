@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, database tests against a real PostgreSQL,
+# HTTP tests of the server, and browser tests in Chromium against the built server.
+# Installs whatever is missing first. Ends with one line: "all: N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Tools"
+scripts/setup.sh --e2e
+
+work=$(mktemp -d)
+log="$work/test.log"
+server_pid=""
+started_db=0
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ "$started_db" = 1 ]; then target/debug/server devdb stop || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "Formatting and lints"
+cargo fmt --all -- --check
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "Build (server and browser bundle)"
+cargo leptos build
+
+step "Database"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  # Your own server: tests create and drop their own databases there.
+  base="${TEST_DATABASE_URL%/*}"
+else
+  target/debug/server devdb status || started_db=1
+  url=$(target/debug/server devdb start)
+  base="${url%/*}"
+fi
+echo "PostgreSQL at $base"
+
+step "Unit, database and HTTP tests"
+DATABASE_URL="$base/postgres" cargo test -p app --features ssr 2>&1 | tee -a "$log"
+DATABASE_URL="$base/postgres" cargo test -p server 2>&1 | tee -a "$log"
+
+step "Browser tests"
+psql_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql
+[ -x "$psql_bin" ] || psql_bin=psql
+"$psql_bin" "$base/postgres" -qc "DROP DATABASE IF EXISTS portal_e2e" -c "CREATE DATABASE portal_e2e"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+DATABASE_URL="$base/portal_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+  target/debug/server --demo > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 60); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  sleep 1
+done
+e2e_status=0
+(cd end2end && PORTAL_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee -a "$log" || e2e_status=$?
+if [ "$e2e_status" != 0 ]; then
+  echo "--- server log ---"; tail -n 50 "$work/server.log"
+fi
+
+# One closing line for every runner above: cargo's "N passed; M failed" and Playwright's
+# "N passed" / "N failed".
+sum() { grep -Eo "$1" "$log" | grep -Eo '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(( $(sum '(ok|FAILED)\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))
+failed=$(( $(sum '[0-9]+ failed;') + $(sum '^ +[0-9]+ failed') ))
+echo
+echo "all: $passed passed, $failed failed"
+[ "$e2e_status" = 0 ] && [ "$failed" = 0 ]

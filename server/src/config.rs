@@ -1,0 +1,50 @@
+//! Configuration from the environment. Every variable is documented in the README.
+use app::state::Settings;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// None: start (or reuse) the project's private PostgreSQL.
+    pub database_url: Option<String>,
+    pub pool_size: u32,
+    pub settings: Settings,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    name: &'static str,
+    message: String,
+}
+
+fn number<T: std::str::FromStr>(
+    name: &'static str,
+    default: T,
+    valid: impl Fn(&T) -> bool,
+) -> Result<T, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => match v.trim().parse::<T>() {
+            Ok(n) if valid(&n) => Ok(n),
+            _ => Err(ConfigError {
+                name,
+                message: format!("\"{v}\" is not a valid value"),
+            }),
+        },
+        _ => Ok(default),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Ok(Config {
+            database_url: std::env::var("DATABASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
+            pool_size: number("PORTAL_DB_POOL_SIZE", 16, |n| (1..=200).contains(n))?,
+            settings: Settings {
+                runbook_stale_days: number("PORTAL_RUNBOOK_STALE_DAYS", 180, |n| {
+                    (1..=3650).contains(n)
+                })?,
+            },
+        })
+    }
+}

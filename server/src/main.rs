@@ -1,0 +1,154 @@
+//! `server` — run the portal.
+//!
+//!   server [--demo]        serve on LEPTOS_SITE_ADDR (default 127.0.0.1:3000); --demo loads the demo data
+//!   server demo            load the demo data and exit
+//!   server devdb start     start (or reuse) the private PostgreSQL and print its URL
+//!   server devdb stop      stop the private PostgreSQL
+//!   server devdb url       print the URL of the running private PostgreSQL
+//!   server devdb status    exit 0 if the private PostgreSQL is running, 3 if not
+use std::path::PathBuf;
+use std::time::Duration;
+
+use leptos::config::get_configuration;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use app::state::AppState;
+use server::config::Config;
+use server::devdb::{DevDb, DATABASE};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn project_root() -> PathBuf {
+    // The binary is started from the project root (cargo-leptos does so; the scripts cd there).
+    std::env::var_os("PORTAL_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .init();
+    if let Err(e) = run().await {
+        tracing::error!("{e}");
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let config = Config::from_env()?;
+    match args.as_slice() {
+        ["devdb", "start"] => {
+            let db = DevDb::locate(&project_root())?.start()?;
+            println!("{}", db.url(DATABASE));
+            Ok(())
+        }
+        ["devdb", "stop"] => Ok(DevDb::locate(&project_root())?.stop()?),
+        ["devdb", "status"] => {
+            // Exit status 0 when running, so scripts can tell whether they started it.
+            let db = DevDb::locate(&project_root())?;
+            if db.is_running() {
+                Ok(())
+            } else {
+                std::process::exit(3)
+            }
+        }
+        ["devdb", "url"] => {
+            let db = DevDb::locate(&project_root())?.start()?;
+            println!("{}", db.url(DATABASE));
+            Ok(())
+        }
+        ["demo"] => {
+            let (pool, devdb) = connect(&config).await?;
+            load_demo(&pool).await?;
+            stop_if_started(devdb);
+            Ok(())
+        }
+        [] | ["--demo"] | ["serve"] | ["serve", "--demo"] => {
+            serve(config, args.contains(&"--demo")).await
+        }
+        _ => Err(format!("unknown arguments {args:?}; see the README").into()),
+    }
+}
+
+/// Connects to DATABASE_URL, or to the private PostgreSQL (started if needed), and migrates.
+async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
+    let (url, devdb) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let db = DevDb::locate(&project_root())?.start()?;
+            tracing::info!(port = db.port, dir = %db.data_dir.display(), reused = !db.started_here, "using the private PostgreSQL");
+            (db.url(DATABASE), Some(db))
+        }
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(config.pool_size)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&url)
+        .await?;
+    app::store::MIGRATOR.run(&pool).await?;
+    Ok((pool, devdb))
+}
+
+async fn load_demo(pool: &PgPool) -> Result<(), BoxError> {
+    let today = chrono::Utc::now().date_naive();
+    let r = app::store::demo::load(pool, today).await?;
+    tracing::info!(
+        teams_added = r.teams_added,
+        services_added = r.services_added,
+        "demo data loaded"
+    );
+    Ok(())
+}
+
+fn stop_if_started(devdb: Option<DevDb>) {
+    if let Some(db) = devdb.filter(|d| d.started_here) {
+        match db.stop() {
+            Ok(()) => tracing::info!("private PostgreSQL stopped"),
+            Err(e) => tracing::error!("stopping the private PostgreSQL: {e}"),
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<(), BoxError> {
+    let (pool, devdb) = connect(&config).await?;
+    if demo {
+        load_demo(&pool).await?;
+    }
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let addr = leptos_options.site_addr;
+    let state = AppState::new(pool.clone(), config.settings.clone(), leptos_options);
+    let app = server::router::router(state);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    pool.close().await;
+    stop_if_started(devdb);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

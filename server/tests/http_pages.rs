@@ -1,0 +1,161 @@
+//! Pages render the right data, answer 404 for what does not exist, and carry security headers.
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use sqlx::PgPool;
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn catalog_lists_and_filters(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let all = app.get("/services").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.body.contains("60 services"), "total shown");
+    assert!(all.body.contains("API Gateway") && all.body.contains("Account Recovery"));
+    assert!(all.body.contains("Page 1 of 2"));
+
+    let tier0 = app.get("/services?tier=0").await;
+    let expected = app
+        .scalar_i64("SELECT count(*) FROM service WHERE tier = 0")
+        .await;
+    assert!(
+        tier0.body.contains(&format!("{expected} services")),
+        "tier 0 count"
+    );
+    assert!(tier0.body.contains("Payments API"));
+    assert!(
+        !tier0.body.contains("Checkout Web"),
+        "a tier 1 service is filtered out"
+    );
+    // The active filter is a removable chip and the facet link toggles it off.
+    assert!(tier0
+        .body
+        .contains(r#"href="/services" title="Remove this filter""#));
+
+    let unowned = app.get("/services?team=none").await;
+    assert!(unowned.body.contains("Shipping Labels") && unowned.body.contains("Unowned"));
+    assert!(!unowned.body.contains("Payments API"));
+
+    let search = app.get("/services?q=reconcil").await;
+    assert!(search.body.contains(">1 service<"), "one match");
+    assert!(search.body.contains("Payments Reconciler"));
+    // Prefixes match descriptions too: "ledg" finds the ledger and what mentions it.
+    let search = app.get("/services?q=ledg").await;
+    assert!(search.body.contains(r#"href="/services/ledger""#));
+    assert!(search
+        .body
+        .contains(r#"href="/services/payments-reconciler""#));
+    assert!(!search.body.contains(r#"href="/services/cart""#));
+
+    let empty = app.get("/services?tag=no-such-tag").await;
+    assert!(empty.body.contains("No services match these filters"));
+    assert!(empty.body.contains("clear them all"));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn service_page_has_everything_on_one_page(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let page = app.get("/services/payments-api").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let b = &page.body;
+    assert!(b.contains("<title>Payments API · Reliability Portal</title>"));
+    assert!(b.contains(r#"href="/teams/payments""#), "owner link");
+    assert!(b.contains("Tier 0 · Critical platform"), "tier policy");
+    assert!(
+        b.contains(r#"href="/services/ledger""#),
+        "depends on ledger"
+    );
+    assert!(
+        b.contains(r#"href="/services/checkout-web""#),
+        "checkout-web depends on it"
+    );
+    assert!(
+        b.contains("https://acme.pagerduty.example/schedules/payments"),
+        "pager from the team"
+    );
+    assert!(b.contains("Runbook"));
+    assert!(
+        b.contains("T0") && b.contains("Production"),
+        "tier and lifecycle badges"
+    );
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn shortfalls_are_flagged_on_the_service_page(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let stale: String = sqlx::query_scalar(
+        "SELECT s.slug FROM service s JOIN service_link l ON l.service_id = s.id \
+         WHERE l.kind = 'runbook' AND l.last_reviewed_on < current_date - 180 AND s.tier <= 2 \
+         ORDER BY s.slug LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let page = app.get(&format!("/services/{stale}")).await;
+    assert!(page.body.contains("Runbook is stale"), "{stale}");
+    assert!(page.body.contains(">Stale<"));
+
+    let unowned = app.get("/services/shipping-labels").await;
+    assert!(unowned.body.contains("No owning team"));
+    // Growth has no pager: its tier 1 email sender falls short on on-call.
+    let email = app.get("/services/email-sender").await;
+    assert!(email.body.contains("No on-call"));
+
+    let home = app.get("/").await;
+    assert!(home.body.contains("Needs attention"));
+    assert!(home.body.contains(r#"href="/services/shipping-labels""#));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn teams_and_tiers(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let teams = app.get("/teams").await;
+    assert!(teams.body.contains("Payments") && teams.body.contains("No pager"));
+    let team = app.get("/teams/payments").await;
+    assert!(team.body.contains("Ledger") && team.body.contains("Card Vault"));
+    assert!(team
+        .body
+        .contains("Members appear here once single sign-on is connected"));
+    assert!(
+        !team.body.contains("Checkout Web"),
+        "another team's service"
+    );
+    let tiers = app.get("/tiers").await;
+    assert!(tiers.body.contains("99.95%") && tiers.body.contains("5 business days"));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn missing_things_are_404(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let s = app.get("/services/no-such-service").await;
+    assert_eq!(s.status, StatusCode::NOT_FOUND);
+    assert!(s
+        .body
+        .contains("Service \"no-such-service\" was not found."));
+    let t = app.get("/teams/no-such-team").await;
+    assert_eq!(t.status, StatusCode::NOT_FOUND);
+    let p = app.get("/no/such/page").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.body.contains("Page not found"));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn security_headers_and_health(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let page = app.get("/services").await;
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert!(page.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert!(
+        page.body.contains("The catalog is empty"),
+        "empty state says what to do"
+    );
+    let health = app.get("/healthz").await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok")
+    );
+}

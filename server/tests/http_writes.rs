@@ -1,0 +1,285 @@
+//! Server functions over HTTP: bad input answers 4xx with field errors and changes nothing;
+//! good input changes the database; cross-site POSTs are refused.
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use sqlx::PgPool;
+
+const SERVICE_COUNT: &str = "SELECT count(*) FROM service";
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn invalid_service_is_422_with_field_errors(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let before = app.scalar_i64(SERVICE_COUNT).await;
+    let r = app
+        .post(
+            "/api/create_service",
+            &[
+                ("form[slug]", "Bad Slug"),
+                ("form[name]", ""),
+                ("form[tier]", "7"),
+                ("form[lifecycle]", "production"),
+                ("form[owner]", "payments"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.error();
+    let f = e.field_errors().expect("field errors");
+    assert!(f.get("slug").unwrap().contains("lowercase"));
+    assert_eq!(f.get("name"), Some("Required."));
+    assert!(f.get("tier").unwrap().contains("0 (most critical) to 3"));
+    assert!(f.get("lifecycle").is_none());
+    assert_eq!(app.scalar_i64(SERVICE_COUNT).await, before);
+
+    let dup = app
+        .post(
+            "/api/create_service",
+            &[
+                ("form[slug]", "ledger"),
+                ("form[name]", "L"),
+                ("form[tier]", "1"),
+                ("form[lifecycle]", "production"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        dup.error().field_errors().unwrap().get("slug"),
+        Some("Another service already uses this slug.")
+    );
+    // A request with no form at all is malformed: 400 with a message, not a 500.
+    let empty = app.post("/api/create_service", &[]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.error().to_string().contains("missing field"));
+    assert_eq!(app.scalar_i64(SERVICE_COUNT).await, before);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn valid_service_is_created_and_redirects(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let r = app
+        .post(
+            "/api/create_service",
+            &[
+                ("form[slug]", "refunds"),
+                ("form[name]", "Refunds"),
+                ("form[description]", "Gives money back"),
+                ("form[tier]", "1"),
+                ("form[lifecycle]", "experimental"),
+                ("form[owner]", "payments"),
+                ("form[tags]", "pci, Go"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
+    assert_eq!(r.location(), Some("/services/refunds"));
+    let row: (String, i16, String, Vec<String>, String) = sqlx::query_as(
+        "SELECT s.name, s.tier, s.lifecycle, s.tags, t.slug FROM service s JOIN team t ON t.id = s.owner_team_id WHERE s.slug = 'refunds'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        row,
+        (
+            "Refunds".into(),
+            1,
+            "experimental".into(),
+            vec!["pci".into(), "go".into()],
+            "payments".into()
+        )
+    );
+    let page = app.get("/services/refunds").await;
+    assert!(page.body.contains("Gives money back"));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let r = app
+        .post(
+            "/api/create_team",
+            &[
+                ("form[slug]", "payments"),
+                ("form[name]", "Payments 2"),
+                ("form[email]", "nope"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.error();
+    // Shape errors first; the uniqueness check only runs once the form is otherwise valid.
+    assert!(e.field_errors().unwrap().get("email").is_some());
+    let r = app
+        .post(
+            "/api/create_team",
+            &[("form[slug]", "payments"), ("form[name]", "Payments 2")],
+        )
+        .await;
+    assert_eq!(
+        r.error().field_errors().unwrap().get("slug"),
+        Some("Another team already uses this slug.")
+    );
+
+    let r = app.post("/api/delete_team", &[("slug", "payments")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r
+        .error()
+        .to_string()
+        .contains("Move them to another team first"));
+    assert_eq!(
+        app.scalar_i64("SELECT count(*) FROM team WHERE slug = 'payments'")
+            .await,
+        1
+    );
+
+    let r = app
+        .post(
+            "/api/create_team",
+            &[
+                ("form[slug]", "sre"),
+                ("form[name]", "SRE"),
+                ("form[oncall_url]", "https://pager.example.com/sre"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/teams/sre"));
+    let r = app.post("/api/delete_team", &[("slug", "sre")]).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(
+        app.scalar_i64("SELECT count(*) FROM team WHERE slug = 'sre'")
+            .await,
+        0
+    );
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn links_and_dependencies_over_http(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let id = app
+        .scalar_i64("SELECT l.id FROM service_link l JOIN service s ON s.id = l.service_id WHERE s.slug = 'ledger' AND l.kind = 'repo'")
+        .await;
+    let id_s = id.to_string();
+    let bad = app
+        .post(
+            "/api/update_link",
+            &[
+                ("service", "ledger"),
+                ("id", &id_s),
+                ("form[kind]", "repo"),
+                ("form[url]", "javascript:alert(1)"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad
+        .error()
+        .field_errors()
+        .unwrap()
+        .get("url")
+        .unwrap()
+        .contains("http"));
+    let good = app
+        .post(
+            "/api/update_link",
+            &[
+                ("service", "ledger"),
+                ("id", &id_s),
+                ("form[kind]", "repo"),
+                ("form[title]", "Code"),
+                ("form[url]", "https://git.example.com/ledger"),
+            ],
+        )
+        .await;
+    assert!(good.status.is_success(), "{}", good.body);
+    let url: String = sqlx::query_scalar("SELECT url FROM service_link WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(url, "https://git.example.com/ledger");
+    // Someone else's link through this service's URL: not found, unchanged.
+    let other = app
+        .post(
+            "/api/update_link",
+            &[
+                ("service", "payouts"),
+                ("id", &id_s),
+                ("form[kind]", "repo"),
+                ("form[url]", "https://x.example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    let selfdep = app
+        .post(
+            "/api/add_dependency",
+            &[
+                ("service", "ledger"),
+                ("form[target]", "ledger"),
+                ("form[kind]", "hard"),
+            ],
+        )
+        .await;
+    assert_eq!(selfdep.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        selfdep.error().field_errors().unwrap().get("target"),
+        Some("A service cannot depend on itself.")
+    );
+    let ok = app
+        .post(
+            "/api/add_dependency",
+            &[
+                ("service", "ledger"),
+                ("form[target]", "event-bus"),
+                ("form[kind]", "soft"),
+            ],
+        )
+        .await;
+    assert!(ok.status.is_success());
+    let page = app.get("/services/event-bus").await;
+    assert!(
+        page.body.contains(r#"href="/services/ledger""#),
+        "ledger now listed as a dependent"
+    );
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn cross_site_posts_are_refused(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let form = [("slug", "hackweek-chatbot")];
+    let r = app
+        .post_with(
+            "/api/delete_service",
+            &form,
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_with(
+            "/api/delete_service",
+            &form,
+            &[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.scalar_i64("SELECT count(*) FROM service WHERE slug = 'hackweek-chatbot'")
+            .await,
+        1
+    );
+    let r = app.post("/api/delete_service", &form).await;
+    assert!(r.status.is_success());
+    assert_eq!(
+        app.scalar_i64("SELECT count(*) FROM service WHERE slug = 'hackweek-chatbot'")
+            .await,
+        0
+    );
+}
