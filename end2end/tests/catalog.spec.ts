@@ -48,3 +48,14 @@ test('an unknown service is a real 404 page', async ({ page }) => {
   expect(res?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Not found');
 });
+
+test('every page hydrates without a console error', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  for (const path of ['/', '/services', '/services?tier=1&sort=updated', '/services?q=pay', '/services/payments-api',
+    '/services/payments-api/edit', '/services/new', '/teams', '/teams/payments', '/teams/payments/edit', '/teams/new', '/tiers']) {
+    await open(page, path);
+  }
+  expect(errors).toEqual([]);
+});
