@@ -66,6 +66,15 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `user` can enter `dir` (search permission on it and every parent).
+fn reachable_by(user: &str, dir: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", user, "--", "test", "-x"])
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn run(what: &str, cmd: &mut Command) -> Result<Output, DevDbError> {
     let out = cmd.output().map_err(|e| DevDbError::Command {
         what: what.into(),
@@ -94,8 +103,22 @@ impl DevDb {
             path: project_root.to_path_buf(),
             source,
         })?;
+        let mut data_dir = root.join(".data").join("postgres");
+        if let Some(user) = &run_as {
+            if !reachable_by(user, &root) {
+                // e.g. a checkout under /root (mode 700): the postgres user cannot reach inside
+                // it, so the cluster lives in a per-project directory under the temp dir instead.
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                root.hash(&mut h);
+                data_dir = std::env::temp_dir()
+                    .join(format!("portal-{:016x}", h.finish()))
+                    .join("postgres");
+                tracing::warn!(dir = %data_dir.display(), "the {user} user cannot reach the project directory; using a data directory outside it");
+            }
+        }
         Ok(DevDb {
-            data_dir: root.join(".data").join("postgres"),
+            data_dir,
             bin,
             run_as,
             port: 0,
@@ -137,19 +160,15 @@ impl DevDb {
                 "chown",
                 Command::new("chown").args(["-R", user]).arg(&self.data_dir),
             )?;
-            // The unprivileged user must be able to reach the directory through its parents.
-            run(
-                "checking the data directory is reachable by the postgres user",
-                Command::new("runuser").args(["-u", user, "--", "test", "-w"]).arg(&self.data_dir),
-            )
-            .map_err(|_| DevDbError::Command {
-                what: "preparing the data directory".into(),
-                detail: format!(
-                    "the `{user}` user cannot write {}: a parent directory is not searchable by others. \
-                     Move the project or set DATABASE_URL.",
-                    self.data_dir.display()
-                ),
-            })?;
+            if !reachable_by(user, &self.data_dir) {
+                return Err(DevDbError::Command {
+                    what: "preparing the data directory".into(),
+                    detail: format!(
+                        "the `{user}` user cannot reach {}; set DATABASE_URL instead.",
+                        self.data_dir.display()
+                    ),
+                });
+            }
         }
         run(
             "initdb",
