@@ -67,7 +67,7 @@ fi
 
 # One closing line for every runner above: cargo's "N passed; M failed" and Playwright's
 # "N passed" / "N failed".
-sum() { grep -Eo "$1" "$log" | grep -Eo '[0-9]+' | awk '{ s += $1 } END { print s + 0 }'; }
+sum() { { grep -Eo "$1" "$log" || true; } | { grep -Eo '[0-9]+' || true; } | awk '{ s += $1 } END { print s + 0 }'; }
 passed=$(( $(sum '(ok|FAILED)\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))
 failed=$(( $(sum '[0-9]+ failed;') + $(sum '^ +[0-9]+ failed') ))
 echo

@@ -20,6 +20,16 @@ where
     })
 }
 
+/// `aria-invalid` for the input bound to `name`.
+fn invalid(errors: Signal<Option<FieldErrors>>, name: &'static str) -> impl Fn() -> String {
+    move || {
+        errors
+            .get()
+            .is_some_and(|e| e.get(name).is_some())
+            .to_string()
+    }
+}
+
 /// Label, hint and error around one input; `children` is the input itself, whose id must be `id`.
 #[component]
 pub fn FieldShell(
@@ -61,12 +71,7 @@ pub fn TextField(
     #[prop(optional, into)] id_suffix: String,
 ) -> impl IntoView {
     let id = format!("{prefix}-{name}{id_suffix}");
-    let invalid = move || {
-        errors
-            .get()
-            .is_some_and(|e| e.get(name).is_some())
-            .to_string()
-    };
+    let invalid = invalid(errors, name);
     view! {
         <FieldShell id=id.clone() label name errors hint required>
             <input
@@ -92,12 +97,7 @@ pub fn TextArea(
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
     let id = format!("{prefix}-{name}");
-    let invalid = move || {
-        errors
-            .get()
-            .is_some_and(|e| e.get(name).is_some())
-            .to_string()
-    };
+    let invalid = invalid(errors, name);
     view! {
         <FieldShell id=id.clone() label name errors hint>
             <textarea id=id.clone() name=format!("{prefix}[{name}]") rows="4" aria-invalid=invalid aria-describedby=format!("{id}-error")>
@@ -121,12 +121,7 @@ pub fn SelectField(
     #[prop(optional, into)] id_suffix: String,
 ) -> impl IntoView {
     let id = format!("{prefix}-{name}{id_suffix}");
-    let invalid = move || {
-        errors
-            .get()
-            .is_some_and(|e| e.get(name).is_some())
-            .to_string()
-    };
+    let invalid = invalid(errors, name);
     view! {
         <FieldShell id=id.clone() label name errors hint required>
             <select id=id.clone() name=format!("{prefix}[{name}]") aria-invalid=invalid aria-describedby=format!("{id}-error")>

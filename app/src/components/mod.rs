@@ -1,5 +1,6 @@
 //! View pieces shared by the pages.
 pub mod badges;
+pub mod contacts;
 pub mod fields;
 pub mod layout;
 pub mod paging;

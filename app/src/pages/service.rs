@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::services::get_service;
 use crate::components::badges::{LifecycleBadge, LinkKindBadge, TierBadge, Unowned};
+use crate::components::contacts::TeamContacts;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::domain::dependency::{DependencyEdge, DependencyKind};
 use crate::domain::link::{Link, LinkKind};
@@ -135,34 +136,13 @@ fn OwnerCard(owner: Option<Team>, oncall_link: Option<Link>) -> impl IntoView {
                     {oncall_link.map(|l| view! { <p>"On-call: " <a href=l.url.clone() rel="noopener noreferrer">{l.title}</a></p> })}
                 }.into_any(),
                 Some(t) => {
-                    let pager = oncall_link.map(|l| (l.title, l.url)).or_else(|| {
-                        (!t.oncall_url.is_empty()).then(|| ("Team on-call schedule".to_string(), t.oncall_url.clone()))
-                    });
-                    view! {
-                        <dl class="kv">
-                            <dt>"Team"</dt><dd><a href=format!("/teams/{}", t.slug) class="strong">{t.name.clone()}</a></dd>
-                            <dt>"Page"</dt>
-                            <dd>{match pager {
-                                Some((title, url)) => view! { <a href=url rel="noopener noreferrer" class="button small danger">"Page: " {title}</a> }.into_any(),
-                                None => view! { <span class="badge warn">"No on-call"</span> }.into_any(),
-                            }}</dd>
-                            <dt>"Chat"</dt><dd>{or_dash(&t.chat_channel)}</dd>
-                            <dt>"Email"</dt>
-                            <dd>{if t.email.is_empty() { view! { <span class="muted">"—"</span> }.into_any() } else { view! { <a href=format!("mailto:{}", t.email)>{t.email.clone()}</a> }.into_any() }}</dd>
-                            <dt>"Escalation"</dt><dd class="prewrap">{or_dash(&t.escalation_policy)}</dd>
-                        </dl>
-                    }.into_any()
+                    let pager = oncall_link
+                        .map(|l| (format!("Page: {}", l.title), l.url))
+                        .or_else(|| (!t.oncall_url.is_empty()).then(|| ("Page: team on-call schedule".to_string(), t.oncall_url.clone())));
+                    view! { <TeamContacts team=t pager show_team=true/>                     }.into_any()
                 }
             }}
         </section>
-    }
-}
-
-fn or_dash(s: &str) -> String {
-    if s.is_empty() {
-        "—".into()
-    } else {
-        s.to_string()
     }
 }
 

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::catalog::search_catalog;
 use crate::api::teams::get_team;
 use crate::components::badges::{LifecycleBadge, TierBadge};
+use crate::components::contacts::TeamContacts;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::domain::catalog::{CatalogFilter, CatalogQuery, TeamFilter};
 
@@ -35,6 +36,7 @@ pub fn TeamPage() -> impl IntoView {
                     (Err(e), _) | (_, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
                 };
                 let all_href = format!("/services?team={}", t.slug);
+                let pager = (!t.oncall_url.is_empty()).then(|| (format!("Page {}", t.name), t.oncall_url.clone()));
                 let shown = page.rows.len() as i64;
                 view! {
                     <Title text=t.name.clone()/>
@@ -50,17 +52,7 @@ pub fn TeamPage() -> impl IntoView {
                     <div class="grid-2">
                         <section class="card" aria-labelledby="contact-h">
                             <h2 id="contact-h">"Contact and escalation"</h2>
-                            <dl class="kv">
-                                <dt>"On-call"</dt>
-                                <dd>{if t.oncall_url.is_empty() {
-                                    view! { <span class="badge warn">"No pager"</span> }.into_any()
-                                } else {
-                                    view! { <a href=t.oncall_url.clone() rel="noopener noreferrer" class="button small danger">"Page " {t.name.clone()}</a> }.into_any()
-                                }}</dd>
-                                <dt>"Chat"</dt><dd>{dash(&t.chat_channel)}</dd>
-                                <dt>"Email"</dt><dd>{dash(&t.email)}</dd>
-                                <dt>"Escalation"</dt><dd class="prewrap">{dash(&t.escalation_policy)}</dd>
-                            </dl>
+                            <TeamContacts team=t.clone() pager=pager.clone()/>
                         </section>
                         <section class="card" aria-labelledby="members-h">
                             <h2 id="members-h">"Members"</h2>
@@ -101,13 +93,5 @@ pub fn TeamPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
-    }
-}
-
-fn dash(s: &str) -> String {
-    if s.is_empty() {
-        "—".into()
-    } else {
-        s.to_string()
     }
 }
