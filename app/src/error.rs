@@ -81,7 +81,12 @@ impl FromServerFnError for AppError {
                 "The portal could not be reached. Check your connection and try again.".into(),
             ),
             ServerFnErrorErr::MissingArg(m) => AppError::BadRequest(format!("Missing field: {m}")),
-            other => AppError::Internal(format!("client: {other}")),
+            // Anything else is ours to fix: log it with a reference (on the server) and show
+            // only the reference, never the framework's text.
+            #[cfg(feature = "ssr")]
+            other => AppError::internal(other),
+            #[cfg(not(feature = "ssr"))]
+            _ => AppError::Internal("browser".into()),
         }
     }
 }

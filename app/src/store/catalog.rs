@@ -9,6 +9,7 @@ use crate::domain::catalog::{
     FACET_LIMIT, PER_PAGE,
 };
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::service::ServiceRow;
 use crate::domain::tier::Tier;
 use crate::error::AppError;
 
@@ -57,13 +58,19 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Sk
     }
 }
 
-/// One page of rows in a stable order (every sort ends in the id).
-pub async fn rows(
-    pool: &PgPool,
-    q: &CatalogQuery,
-) -> Result<Vec<crate::domain::service::ServiceRow>, AppError> {
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    service: ServiceListRow,
+    generation: i64,
+}
+
+/// One page of rows in a stable order (every sort ends in the id), with the catalog generation
+/// read in the same statement (so from the same snapshot); None when the page is empty.
+async fn rows(pool: &PgPool, q: &CatalogQuery) -> Result<(Vec<ServiceRow>, Option<i64>), AppError> {
     let mut qb = QueryBuilder::new(format!(
-        "SELECT {SERVICE_LIST_COLUMNS} FROM service s LEFT JOIN team t ON t.id = s.owner_team_id"
+        "SELECT {SERVICE_LIST_COLUMNS}, (SELECT value FROM catalog_generation) AS generation \
+         FROM service s LEFT JOIN team t ON t.id = s.owner_team_id"
     ));
     push_filters(&mut qb, &q.filter, Skip::Nothing);
     match (q.sort, prefix_tsquery(&q.filter.q)) {
@@ -88,8 +95,13 @@ pub async fn rows(
     qb.push_bind(i64::from(PER_PAGE));
     qb.push(" OFFSET ");
     qb.push_bind(q.offset());
-    let rows: Vec<ServiceListRow> = qb.build_query_as().fetch_all(pool).await?;
-    rows.into_iter().map(ServiceListRow::into_domain).collect()
+    let rows: Vec<PageRow> = qb.build_query_as().fetch_all(pool).await?;
+    let generation = rows.first().map(|r| r.generation);
+    let rows = rows
+        .into_iter()
+        .map(|r| r.service.into_domain())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((rows, generation))
 }
 
 async fn counts(
@@ -227,21 +239,26 @@ pub async fn generation(pool: &PgPool) -> Result<i64, AppError> {
         .await?)
 }
 
-/// The catalog page. Rows always come fresh; facet counts from the cache when still valid.
+/// The catalog page. Rows always come fresh; facet counts from the cache while the generation
+/// they were counted at is current. On a cache hit the page costs one query.
 pub async fn search(
     pool: &PgPool,
     cache: &FacetCache,
     q: &CatalogQuery,
 ) -> Result<CatalogPage, AppError> {
-    // Read the generation before counting, so a write that lands meanwhile makes the entry
-    // immediately outdated rather than wrongly current.
-    let generation = generation(pool).await?;
-    let (rows, facets) = match cache.get(&q.filter, generation) {
-        Some(facets) => (rows(pool, q).await?, facets),
+    let (rows, seen) = rows(pool, q).await?;
+    let generation = match seen {
+        Some(g) => g,
+        None => generation(pool).await?,
+    };
+    // Counted after the generation was read: a write in between makes the entry outdated at
+    // once (the generation moves on), never wrongly current.
+    let facets = match cache.get(&q.filter, generation) {
+        Some(facets) => facets,
         None => {
-            let (rows, facets) = tokio::try_join!(rows(pool, q), facets(pool, &q.filter))?;
+            let facets = facets(pool, &q.filter).await?;
             cache.put(q.filter.clone(), generation, facets.clone());
-            (rows, facets)
+            facets
         }
     };
     Ok(CatalogPage {

@@ -112,7 +112,8 @@ impl TierPolicyRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// A link as aggregated into the service page's JSON column.
+#[derive(serde::Deserialize)]
 pub struct LinkRow {
     pub id: i64,
     pub kind: String,
@@ -138,14 +139,14 @@ impl LinkRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// One end of a dependency, as aggregated into the service page's JSON columns.
+#[derive(serde::Deserialize)]
 pub struct EdgeRow {
     pub slug: String,
     pub name: String,
     pub tier: i16,
     pub lifecycle: String,
     pub kind: String,
-    pub total: i64,
 }
 
 impl EdgeRow {

@@ -1,4 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::types::Json;
 use sqlx::PgPool;
 
 use crate::domain::service::{Service, ServiceDetail, ServiceInput};
@@ -8,7 +9,7 @@ use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 
 use super::is_unique_violation;
-use super::rows::{lifecycle, tier, EdgeRow, LinkRow, TeamRow, TierPolicyRow};
+use super::rows::{lifecycle, tier, EdgeRow, LinkRow, TierPolicyRow};
 
 /// Dependencies and dependents shown on a service page; the totals say how many more exist.
 pub const EDGES_SHOWN: i64 = 100;
@@ -28,9 +29,6 @@ struct ServiceDbRow {
     updated_at: DateTime<Utc>,
     owner_team_id: Option<i64>,
 }
-
-const SERVICE_COLUMNS: &str =
-    "id, slug, name, description, tier, lifecycle, tags, created_at, updated_at, owner_team_id";
 
 impl ServiceDbRow {
     fn into_domain(self) -> Result<(Service, Option<i64>), AppError> {
@@ -63,86 +61,58 @@ fn not_found(slug: &str) -> AppError {
     AppError::NotFound(format!("Service \"{slug}\""))
 }
 
-/// Everything for the service page: the service, then its owner, policy, links and both
-/// directions of dependencies fetched concurrently.
+/// Everything for the service page in one round trip: the service with its owner and tier
+/// policy joined, and links and both directions of dependencies aggregated as JSON. (Five
+/// separate queries cost more than the page itself under load: each one queues for a pooled
+/// connection.)
 pub async fn detail(
     pool: &PgPool,
     slug: &str,
     today: NaiveDate,
     stale_after_days: i64,
 ) -> Result<ServiceDetail, AppError> {
-    let row: ServiceDbRow = sqlx::query_as(&format!(
-        "SELECT {SERVICE_COLUMNS} FROM service WHERE slug = $1"
-    ))
-    .bind(slug)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| not_found(slug))?;
-    let (service, owner_id) = row.into_domain()?;
-    let edges = |sql: &'static str| async move {
-        let rows: Vec<EdgeRow> = sqlx::query_as(sql)
-            .bind(service.id)
-            .bind(EDGES_SHOWN)
-            .fetch_all(pool)
-            .await?;
-        let total = rows.first().map_or(0, |r| r.total);
-        let edges = rows
-            .into_iter()
-            .map(EdgeRow::into_domain)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok::<_, AppError>((edges, total))
+    let row: DetailRow = sqlx::query_as(DETAIL_SQL)
+        .bind(slug)
+        .bind(LINKS_MAX)
+        .bind(EDGES_SHOWN)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| not_found(slug))?;
+    let policy = TierPolicyRow {
+        tier: row.service.tier,
+        name: row.policy_name,
+        description: row.policy_description,
+        oncall_required: row.oncall_required,
+        runbook_required: row.runbook_required,
+        min_slo_objective: row.min_slo_objective,
+        postmortem_due_days: row.postmortem_due_days,
+    }
+    .into_domain()?;
+    let owner = match (row.team_id, row.team_slug, row.team_name) {
+        (Some(id), Some(slug), Some(name)) => Some(Team {
+            id,
+            slug,
+            name,
+            description: row.team_description.unwrap_or_default(),
+            email: row.team_email.unwrap_or_default(),
+            chat_channel: row.team_chat.unwrap_or_default(),
+            oncall_url: row.team_oncall_url.unwrap_or_default(),
+            escalation_policy: row.team_escalation.unwrap_or_default(),
+        }),
+        _ => None,
     };
-    let (owner, policy, links, (depends_on, depends_on_total), (dependents, dependents_total)) = tokio::try_join!(
-        async {
-            match owner_id {
-                Some(id) => {
-                    let t: TeamRow = sqlx::query_as(&format!(
-                        "SELECT {} FROM team WHERE id = $1",
-                        super::rows::TEAM_COLUMNS
-                    ))
-                    .bind(id)
-                    .fetch_one(pool)
-                    .await?;
-                    Ok::<_, AppError>(Some(Team::from(t)))
-                }
-                None => Ok(None),
-            }
-        },
-        async {
-            let p: TierPolicyRow = sqlx::query_as(
-                "SELECT tier, name, description, oncall_required, runbook_required, min_slo_objective, \
-                 postmortem_due_days FROM tier_policy WHERE tier = $1",
-            )
-            .bind(i16::from(service.tier.number()))
-            .fetch_one(pool)
-            .await?;
-            p.into_domain()
-        },
-        async {
-            let rows: Vec<LinkRow> = sqlx::query_as(
-                "SELECT id, kind, title, url, last_reviewed_on FROM service_link WHERE service_id = $1 \
-                 ORDER BY array_position(ARRAY['oncall','runbook','dashboard','chat','repo','docs','other'], kind), title, id \
-                 LIMIT $2",
-            )
-            .bind(service.id)
-            .bind(LINKS_MAX)
-            .fetch_all(pool)
-            .await?;
-            rows.into_iter()
-                .map(|r| r.into_domain(today, stale_after_days))
-                .collect::<Result<Vec<_>, _>>()
-        },
-        edges(
-            "SELECT s.slug, s.name, s.tier, s.lifecycle, d.kind, count(*) OVER () AS total \
-             FROM service_dependency d JOIN service s ON s.id = d.depends_on_id \
-             WHERE d.service_id = $1 ORDER BY d.kind, s.tier, lower(s.name) LIMIT $2"
-        ),
-        edges(
-            "SELECT s.slug, s.name, s.tier, s.lifecycle, d.kind, count(*) OVER () AS total \
-             FROM service_dependency d JOIN service s ON s.id = d.service_id \
-             WHERE d.depends_on_id = $1 ORDER BY d.kind, s.tier, lower(s.name) LIMIT $2"
-        ),
-    )?;
+    let (service, _) = row.service.into_domain()?;
+    let links = row
+        .links
+        .0
+        .into_iter()
+        .map(|l| l.into_domain(today, stale_after_days))
+        .collect::<Result<Vec<_>, _>>()?;
+    let edges = |rows: Vec<EdgeRow>| {
+        rows.into_iter()
+            .map(EdgeRow::into_domain)
+            .collect::<Result<Vec<_>, _>>()
+    };
     let facts = PolicyFacts::from_links(
         &links,
         owner.as_ref().is_some_and(|t| !t.oncall_url.is_empty()),
@@ -154,13 +124,63 @@ pub async fn detail(
         owner,
         policy,
         links,
-        depends_on,
-        depends_on_total,
-        dependents,
-        dependents_total,
+        depends_on: edges(row.depends_on.0)?,
+        depends_on_total: row.depends_on_total,
+        dependents: edges(row.dependents.0)?,
+        dependents_total: row.dependents_total,
         stale_after_days,
     })
 }
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    #[sqlx(flatten)]
+    service: ServiceDbRow,
+    policy_name: String,
+    policy_description: String,
+    oncall_required: bool,
+    runbook_required: bool,
+    min_slo_objective: Option<f64>,
+    postmortem_due_days: Option<i16>,
+    team_id: Option<i64>,
+    team_slug: Option<String>,
+    team_name: Option<String>,
+    team_description: Option<String>,
+    team_email: Option<String>,
+    team_chat: Option<String>,
+    team_oncall_url: Option<String>,
+    team_escalation: Option<String>,
+    links: Json<Vec<LinkRow>>,
+    depends_on: Json<Vec<EdgeRow>>,
+    depends_on_total: i64,
+    dependents: Json<Vec<EdgeRow>>,
+    dependents_total: i64,
+}
+
+/// $1 slug, $2 links cap, $3 edges cap. Links: on-call and runbook first, as responders want.
+const DETAIL_SQL: &str = "\
+SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at, s.owner_team_id,
+       p.name AS policy_name, p.description AS policy_description, p.oncall_required, p.runbook_required,
+       p.min_slo_objective, p.postmortem_due_days,
+       t.id AS team_id, t.slug AS team_slug, t.name AS team_name, t.description AS team_description,
+       t.email AS team_email, t.chat_channel AS team_chat, t.oncall_url AS team_oncall_url,
+       t.escalation_policy AS team_escalation,
+       (SELECT coalesce(json_agg(l), '[]') FROM (
+           SELECT id, kind, title, url, last_reviewed_on FROM service_link WHERE service_id = s.id
+           ORDER BY array_position(ARRAY['oncall','runbook','dashboard','chat','repo','docs','other'], kind), title, id
+           LIMIT $2) l) AS links,
+       (SELECT coalesce(json_agg(e), '[]') FROM (
+           SELECT o.slug, o.name, o.tier, o.lifecycle, d.kind FROM service_dependency d JOIN service o ON o.id = d.depends_on_id
+           WHERE d.service_id = s.id ORDER BY d.kind, o.tier, lower(o.name) LIMIT $3) e) AS depends_on,
+       (SELECT count(*) FROM service_dependency WHERE service_id = s.id) AS depends_on_total,
+       (SELECT coalesce(json_agg(e), '[]') FROM (
+           SELECT o.slug, o.name, o.tier, o.lifecycle, d.kind FROM service_dependency d JOIN service o ON o.id = d.service_id
+           WHERE d.depends_on_id = s.id ORDER BY d.kind, o.tier, lower(o.name) LIMIT $3) e) AS dependents,
+       (SELECT count(*) FROM service_dependency WHERE depends_on_id = s.id) AS dependents_total
+FROM service s
+JOIN tier_policy p ON p.tier = s.tier
+LEFT JOIN team t ON t.id = s.owner_team_id
+WHERE s.slug = $1";
 
 /// The owner's team id, or a message on the owner field when no such team exists.
 async fn owner_id(pool: &PgPool, owner: &Option<String>) -> Result<Option<i64>, AppError> {
