@@ -27,25 +27,21 @@ struct ServiceDbRow {
     tags: Vec<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
-    owner_team_id: Option<i64>,
 }
 
 impl ServiceDbRow {
-    fn into_domain(self) -> Result<(Service, Option<i64>), AppError> {
-        Ok((
-            Service {
-                id: self.id,
-                tier: tier(self.tier)?,
-                lifecycle: lifecycle(&self.lifecycle)?,
-                slug: self.slug,
-                name: self.name,
-                description: self.description,
-                tags: self.tags,
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-            },
-            self.owner_team_id,
-        ))
+    fn into_domain(self) -> Result<Service, AppError> {
+        Ok(Service {
+            id: self.id,
+            tier: tier(self.tier)?,
+            lifecycle: lifecycle(&self.lifecycle)?,
+            slug: self.slug,
+            name: self.name,
+            description: self.description,
+            tags: self.tags,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
 }
 
@@ -101,7 +97,7 @@ pub async fn detail(
         }),
         _ => None,
     };
-    let (service, _) = row.service.into_domain()?;
+    let service = row.service.into_domain()?;
     let links = row
         .links
         .0
@@ -159,7 +155,7 @@ struct DetailRow {
 
 /// $1 slug, $2 links cap, $3 edges cap. Links: on-call and runbook first, as responders want.
 const DETAIL_SQL: &str = "\
-SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at, s.owner_team_id,
+SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at,
        p.name AS policy_name, p.description AS policy_description, p.oncall_required, p.runbook_required,
        p.min_slo_objective, p.postmortem_due_days,
        t.id AS team_id, t.slug AS team_slug, t.name AS team_name, t.description AS team_description,
