@@ -233,7 +233,8 @@ impl FacetCache {
     }
 }
 
-pub async fn generation(pool: &PgPool) -> Result<i64, AppError> {
+/// The current catalog generation, for an empty page (whose rows carry none).
+async fn generation(pool: &PgPool) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar("SELECT value FROM catalog_generation")
         .fetch_one(pool)
         .await?)
