@@ -18,6 +18,11 @@ local next_index = 0
 non2xx = 0
 
 function init(args)
+    -- Every page is behind sign-in: bench/run.sh passes the session cookie.
+    local cookie = os.getenv("BENCH_COOKIE")
+    if cookie ~= nil and cookie ~= "" then
+        wrk.headers["Cookie"] = cookie
+    end
     local file = args[1]
     if file == nil then
         error("usage: wrk ... -s paths.lua URL -- PATHS_FILE")

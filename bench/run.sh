@@ -119,10 +119,12 @@ pick_port() { # a free loopback port in [base, base+2000)
 }
 PG_PORT=${BENCH_PG_PORT:-$(pick_port 55000)} || die "no free port for PostgreSQL"
 APP_PORT=${BENCH_APP_PORT:-$(pick_port 38000)} || die "no free port for the server"
+IDP_PORT=${BENCH_IDP_PORT:-$(pick_port 44000)} || die "no free port for the identity provider"
 port_in_use "$PG_PORT" && die "port $PG_PORT is in use"
 port_in_use "$APP_PORT" && die "port $APP_PORT is in use"
 
 SERVER_PID=
+IDP_PID=
 PG_STARTED=0
 CLEANED=0
 cleanup() {
@@ -131,6 +133,7 @@ cleanup() {
     CLEANED=1
     set +e
     stop_server
+    [[ -n $IDP_PID ]] && kill "$IDP_PID" 2>/dev/null
     if ((PG_STARTED)); then
         as_pg "$PG_BIN/pg_ctl" -D "$PGHOME/data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
             echo "bench: warning: could not stop PostgreSQL in $PGHOME/data" >&2
@@ -156,8 +159,29 @@ DB_URL=postgres://postgres@127.0.0.1:$PG_PORT/portal
 APP_URL=http://127.0.0.1:$APP_PORT
 if [[ -d $PROJECT_DIR/target/site ]]; then SITE_ROOT=$PROJECT_DIR/target/site; else SITE_ROOT=$WORK/site; fi
 
+# Everything is behind sign-in: the load carries the session cookie of an admin who signed in
+# through the development identity provider (devidp/), by the same OIDC path as production.
+start_idp() {
+    { read -r IDP_PID; read -r IDP_URL; } < <("$PROJECT_DIR/scripts/devidp.sh" "$IDP_PORT" "$APP_URL" "$WORK/devidp.log") ||
+        die "the development identity provider did not start"
+}
+sign_in() { # prints the portal session cookie ("portal_session=...")
+    local jar=$WORK/cookies.txt action
+    rm -f "$jar"
+    curl -s -c "$jar" -b "$jar" -L -o "$WORK/login.html" --max-time 30 "$APP_URL/auth/login?next=%2F" ||
+        die "could not reach the sign-in page"
+    action=$(grep -o 'action="/interaction/[^"]*"' "$WORK/login.html" | head -n 1 | sed 's/^action="//; s/"$//')
+    [[ -n $action ]] || die "no login form from the identity provider (see $WORK/login.html)"
+    curl -s -c "$jar" -b "$jar" -L -o /dev/null --max-time 30 \
+        --data-urlencode username=alice --data-urlencode password=demo "$IDP_URL$action" ||
+        die "signing in failed"
+    awk '$6 == "portal_session" {print "portal_session=" $7}' "$jar" | tail -n 1
+}
+
 start_server() {
     (cd "$WORK" && exec env DATABASE_URL="$DB_URL" LEPTOS_SITE_ADDR="127.0.0.1:$APP_PORT" \
+        PORTAL_PUBLIC_URL="$APP_URL" PORTAL_OIDC_ISSUER="$IDP_URL" PORTAL_OIDC_CLIENT_ID=portal \
+        PORTAL_OIDC_CLIENT_SECRET=portal-dev-secret PORTAL_GROUP_ROLES="sre-admins=admin" \
         LEPTOS_SITE_ROOT="$SITE_ROOT" LEPTOS_OUTPUT_NAME="${LEPTOS_OUTPUT_NAME:-portal}" \
         LEPTOS_ENV="${LEPTOS_ENV:-PROD}" RUST_LOG="${RUST_LOG:-warn}" \
         "$SERVER_BIN" >>"$WORK/server.log" 2>&1) &
@@ -222,6 +246,10 @@ as_pg "$PG_BIN/pg_ctl" -D "$PGHOME/data" -l "$PGHOME/postgres.log" -w -t 60 \
 PG_STARTED=1
 "${PSQL[@]}" -d postgres -c 'DROP DATABASE IF EXISTS portal' -c 'CREATE DATABASE portal'
 echo "cluster up, database portal created"
+
+step "Identity provider"
+start_idp
+echo "devidp at $IDP_URL (pid $IDP_PID)"
 
 step "Schema ($SCHEMA_MODE)"
 apply_migrations() {
@@ -320,10 +348,16 @@ sql -At -c "(SELECT '/services/' || s.slug FROM service s JOIN (SELECT depends_o
 echo /services >"$CATALOG_PLAIN"
 echo "catalog mix: $(wc -l <"$CATALOG_MIX") URLs; service pages: $(wc -l <"$SERVICE_PAGES") slugs"
 
+step "Sign in (development identity provider, as alice)"
+COOKIE=$(sign_in)
+[[ -n $COOKIE ]] || die "signing in gave no session cookie"
+export BENCH_COOKIE=$COOKIE
+echo "signed in; the load sends the session cookie"
+
 step "Smoke test"
 smoke() {
     local path=$1 out
-    out=$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' --max-time 30 "$APP_URL$path") || true
+    out=$(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}' --max-time 30 -H "Cookie: $COOKIE" "$APP_URL$path") || true
     read -r code size secs <<<"$out"
     printf '  %-60s %s  %7s bytes  %6.1f ms\n' "$path" "${code:-000}" "${size:-0}" "$(awk -v s="${secs:-0}" 'BEGIN {print s * 1000}')"
     [[ ${code:-} == 200 ]] || die "GET $path answered ${code:-nothing}, not 200 (see $WORK/server.log; BENCH_KEEP=1 keeps it)"

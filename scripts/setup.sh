@@ -59,6 +59,12 @@ if [ "$want_release" = 1 ] && ! have wasm-opt; then
   sudo_if_needed npm install -g --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 
+# The development identity provider that the quick start and the browser tests sign in through.
+if [ ! -d devidp/node_modules/oidc-provider ]; then
+  say "Installing the development identity provider (npm oidc-provider)"
+  (cd devidp && npm ci --no-audit --no-fund >/dev/null)
+fi
+
 if [ "$want_e2e" = 1 ]; then
   if ! have chromium; then
     say "Installing Chromium"

@@ -14,9 +14,11 @@ scripts/setup.sh --e2e
 work=$(mktemp -d)
 log="$work/test.log"
 server_pid=""
+idp_pid=""
 started_db=0
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  [ -n "$idp_pid" ] && kill "$idp_pid" 2>/dev/null || true
   if [ "$started_db" = 1 ]; then target/debug/server devdb stop || true; fi
   rm -rf "$work"
 }
@@ -50,8 +52,14 @@ step "Browser tests"
 psql_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql
 [ -x "$psql_bin" ] || psql_bin=psql
 "$psql_bin" "$base/postgres" -qc "DROP DATABASE IF EXISTS portal_e2e" -c "CREATE DATABASE portal_e2e"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+# The browser signs in through the development identity provider, by the production code path.
+{ read -r idp_pid; read -r issuer; } < <(scripts/devidp.sh "$(free_port)" "http://127.0.0.1:$port" "$work/devidp.log")
 DATABASE_URL="$base/portal_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+PORTAL_PUBLIC_URL="http://127.0.0.1:$port" PORTAL_OIDC_ISSUER="$issuer" \
+PORTAL_OIDC_CLIENT_ID=portal PORTAL_OIDC_CLIENT_SECRET=portal-dev-secret \
+PORTAL_GROUP_ROLES="sre-admins=admin,team-*=editor" \
   target/debug/server --demo > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 60); do

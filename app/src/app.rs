@@ -5,9 +5,19 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
-use crate::pages::{catalog, overview, service, service_form, team, team_form, teams, tiers};
+use crate::pages::{
+    audit, catalog, overview, people, service, service_form, team, team_form, teams, tier_form,
+    tiers,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server chose this response's CSP nonce; the hydration script must carry the same one.
+    #[cfg(feature = "ssr")]
+    if let Some(n) = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::state::CspNonce>().cloned())
+    {
+        provide_context(leptos::nonce::Nonce::from_value(n.0));
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::components::access::provide_me();
     // Effects run only in the browser, after hydration: a marker for browser tests (and CSS) that
     // the page is interactive.
     Effect::new(|_| {
@@ -55,6 +66,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/teams/:slug") view=team::TeamPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/:slug/edit") view=team_form::EditTeamPage ssr=SsrMode::Async/>
                     <Route path=path!("/tiers") view=tiers::TiersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tiers/:tier/edit") view=tier_form::EditTierPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=audit::AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

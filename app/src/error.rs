@@ -17,6 +17,12 @@ pub enum AppError {
     /// 409: valid input that conflicts with the current state (e.g. deleting a team that owns services).
     #[error("{0}")]
     Conflict(String),
+    /// 401: nobody is signed in (or the session ended); the page sends them to sign in.
+    #[error("Your session has ended. Sign in again to continue.")]
+    Unauthenticated,
+    /// 403: signed in, but the role or team does not allow this; says what would.
+    #[error("{0}")]
+    Forbidden(String),
     /// 400: a malformed request.
     #[error("{0}")]
     BadRequest(String),
@@ -32,6 +38,8 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::BadRequest(_) => 400,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden(_) => 403,
             AppError::Internal(_) => 500,
         }
     }

@@ -21,6 +21,14 @@ impl Default for Settings {
     }
 }
 
+/// The id of the request being served, for logs and the audit trail (set by the server).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// This response's Content-Security-Policy script nonce (set by the server, used by the shell).
+#[derive(Debug, Clone)]
+pub struct CspNonce(pub String);
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,

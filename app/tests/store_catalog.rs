@@ -165,9 +165,12 @@ async fn a_search_ranks_name_matches_first(pool: PgPool) {
         lifecycle: "production".into(),
         ..Default::default()
     };
-    app::store::services::create(&pool, &form.validate().unwrap())
-        .await
-        .unwrap();
+    app::store::services::create(
+        &mut pool.acquire().await.unwrap(),
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap();
     let query = CatalogQuery {
         filter: CatalogFilter {
             q: "ledger".into(),

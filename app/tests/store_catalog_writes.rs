@@ -23,7 +23,7 @@ async fn duplicate_slugs_are_field_errors_and_change_nothing(pool: PgPool) {
         name: "Other".into(),
         ..Default::default()
     };
-    let e = teams::create(&pool, &dup.validate().unwrap())
+    let e = teams::create(&mut pool.acquire().await.unwrap(), &dup.validate().unwrap())
         .await
         .unwrap_err();
     assert_eq!(
@@ -41,9 +41,12 @@ async fn duplicate_slugs_are_field_errors_and_change_nothing(pool: PgPool) {
         lifecycle: "production".into(),
         ..Default::default()
     };
-    let e = services::create(&pool, &form.validate().unwrap())
-        .await
-        .unwrap_err();
+    let e = services::create(
+        &mut pool.acquire().await.unwrap(),
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         field(&e, "slug"),
         Some("Another service already uses this slug.")
@@ -56,9 +59,13 @@ async fn duplicate_slugs_are_field_errors_and_change_nothing(pool: PgPool) {
 
     // Renaming onto a taken slug is refused the same way.
     service(&pool, "payouts", "Payouts", 1, None, "").await;
-    let e = services::update(&pool, "payouts", &form.validate().unwrap())
-        .await
-        .unwrap_err();
+    let e = services::update(
+        &mut pool.acquire().await.unwrap(),
+        "payouts",
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         field(&e, "slug"),
         Some("Another service already uses this slug.")
@@ -75,9 +82,12 @@ async fn unknown_owner_is_a_field_error(pool: PgPool) {
         owner: "ghosts".into(),
         ..Default::default()
     };
-    let e = services::create(&pool, &form.validate().unwrap())
-        .await
-        .unwrap_err();
+    let e = services::create(
+        &mut pool.acquire().await.unwrap(),
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field(&e, "owner"), Some("There is no team \"ghosts\"."));
     assert_eq!(count(&pool, "service").await, 0);
 }
@@ -87,14 +97,21 @@ async fn team_that_owns_services_cannot_be_deleted(pool: PgPool) {
     team(&pool, "payments").await;
     team(&pool, "empty").await;
     service(&pool, "ledger", "Ledger", 0, Some("payments"), "").await;
-    let e = teams::delete(&pool, "payments").await.unwrap_err();
+    let e = teams::delete(&mut pool.acquire().await.unwrap(), "payments")
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), 409);
     assert!(e.to_string().contains("still owns 1 service"), "{e}");
     assert_eq!(count(&pool, "team").await, 2);
-    teams::delete(&pool, "empty").await.unwrap();
+    teams::delete(&mut pool.acquire().await.unwrap(), "empty")
+        .await
+        .unwrap();
     assert_eq!(count(&pool, "team").await, 1);
     assert_eq!(
-        teams::delete(&pool, "empty").await.unwrap_err().status(),
+        teams::delete(&mut pool.acquire().await.unwrap(), "empty")
+            .await
+            .unwrap_err()
+            .status(),
         404
     );
     // The database refuses it too, whatever the app checks.
@@ -127,20 +144,22 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
     let stale = link("runbook", "https://wiki.example.com/old", "2025-01-01")
         .validate(today())
         .unwrap();
-    links::add(&pool, "payments-api", &stale).await.unwrap();
+    links::add(&mut pool.acquire().await.unwrap(), "payments-api", &stale)
+        .await
+        .unwrap();
     let dep = |t: &str, k: &str| DependencyForm {
         target: t.into(),
         kind: k.into(),
     };
     dependencies::add(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         "payments-api",
         &dep("ledger", "hard").validate("payments-api").unwrap(),
     )
     .await
     .unwrap();
     dependencies::add(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         "checkout",
         &dep("payments-api", "soft").validate("checkout").unwrap(),
     )
@@ -181,7 +200,7 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
     // Reviewing the runbook and adding an on-call link closes both gaps.
     let id = d.links[0].id;
     links::update(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         "payments-api",
         id,
         &link("runbook", "https://wiki.example.com/new", "2026-11-01")
@@ -191,7 +210,7 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
     .await
     .unwrap();
     links::add(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         "payments-api",
         &link("oncall", "https://pager.example.com/pay", "")
             .validate(today())
@@ -209,12 +228,12 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
     );
 
     // A link id is only reachable through its own service.
-    let e = links::update(&pool, "ledger", id, &stale)
+    let e = links::update(&mut pool.acquire().await.unwrap(), "ledger", id, &stale)
         .await
         .unwrap_err();
     assert_eq!(e.status(), 404);
     assert_eq!(
-        links::delete(&pool, "ledger", id)
+        links::delete(&mut pool.acquire().await.unwrap(), "ledger", id)
             .await
             .unwrap_err()
             .status(),
@@ -237,12 +256,20 @@ async fn dependencies_allow_cycles_but_not_self(pool: PgPool) {
         target: t.into(),
         kind: "hard".into(),
     };
-    dependencies::add(&pool, "a", &dep("b").validate("a").unwrap())
-        .await
-        .unwrap();
-    dependencies::add(&pool, "b", &dep("a").validate("b").unwrap())
-        .await
-        .unwrap();
+    dependencies::add(
+        &mut pool.acquire().await.unwrap(),
+        "a",
+        &dep("b").validate("a").unwrap(),
+    )
+    .await
+    .unwrap();
+    dependencies::add(
+        &mut pool.acquire().await.unwrap(),
+        "b",
+        &dep("a").validate("b").unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         count(&pool, "service_dependency").await,
         2,
@@ -253,17 +280,25 @@ async fn dependencies_allow_cycles_but_not_self(pool: PgPool) {
         target: "b".into(),
         kind: "soft".into(),
     };
-    dependencies::add(&pool, "a", &soft.validate("a").unwrap())
-        .await
-        .unwrap();
+    dependencies::add(
+        &mut pool.acquire().await.unwrap(),
+        "a",
+        &soft.validate("a").unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(count(&pool, "service_dependency").await, 2);
     let kind: String = sqlx::query_scalar("SELECT kind FROM service_dependency d JOIN service s ON s.id = d.service_id WHERE s.slug = 'a'")
         .fetch_one(&pool).await.unwrap();
     assert_eq!(kind, "soft");
 
-    let e = dependencies::add(&pool, "a", &dep("zzz").validate("a").unwrap())
-        .await
-        .unwrap_err();
+    let e = dependencies::add(
+        &mut pool.acquire().await.unwrap(),
+        "a",
+        &dep("zzz").validate("a").unwrap(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(field(&e, "target"), Some("There is no service \"zzz\"."));
     // The domain rejects self-dependency; the CHECK constraint backs it up.
     assert!(dep("a").validate("a").is_err());
@@ -273,17 +308,21 @@ async fn dependencies_allow_cycles_but_not_self(pool: PgPool) {
         matches!(&raw, sqlx::Error::Database(d) if d.constraint() == Some("service_dependency_not_self"))
     );
 
-    dependencies::remove(&pool, "a", "b").await.unwrap();
+    dependencies::remove(&mut pool.acquire().await.unwrap(), "a", "b")
+        .await
+        .unwrap();
     assert_eq!(count(&pool, "service_dependency").await, 1);
     assert_eq!(
-        dependencies::remove(&pool, "a", "b")
+        dependencies::remove(&mut pool.acquire().await.unwrap(), "a", "b")
             .await
             .unwrap_err()
             .status(),
         404
     );
     // Deleting a service removes both directions.
-    services::delete(&pool, "a").await.unwrap();
+    services::delete(&mut pool.acquire().await.unwrap(), "a")
+        .await
+        .unwrap();
     assert_eq!(count(&pool, "service_dependency").await, 0);
 }
 

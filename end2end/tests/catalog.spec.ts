@@ -44,17 +44,19 @@ test('open a service and see owner, policy and dependencies', async ({ page }) =
 });
 
 test('an unknown service is a real 404 page', async ({ page }) => {
+  await open(page, '/services');
   const res = await page.goto('/services/does-not-exist');
   expect(res?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Not found');
 });
 
 test('every page hydrates without a console error', async ({ page }) => {
+  await open(page, '/'); // signs in first: only the portal's own pages are checked
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
   for (const path of ['/', '/services', '/services?tier=1&sort=updated', '/services?q=pay', '/services/payments-api',
-    '/services/payments-api/edit', '/services/new', '/teams', '/teams/payments', '/teams/payments/edit', '/teams/new', '/tiers']) {
+    '/services/payments-api/edit', '/services/new', '/teams', '/teams/payments', '/teams/payments/edit', '/teams/new', '/tiers', '/tiers/1/edit', '/admin/people', '/admin/audit']) {
     await open(page, path);
   }
   expect(errors).toEqual([]);

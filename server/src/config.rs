@@ -16,6 +16,15 @@ pub struct ConfigError {
     message: String,
 }
 
+impl ConfigError {
+    pub fn new(name: &'static str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            name,
+            message: message.into(),
+        }
+    }
+}
+
 fn number<T: std::str::FromStr>(
     name: &'static str,
     default: T,

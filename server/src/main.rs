@@ -14,6 +14,9 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
 use app::state::AppState;
+use server::auth::config::AuthConfig;
+use server::auth::oidc::Oidc;
+use server::auth::session;
 use server::config::Config;
 use server::devdb::{DevDb, DATABASE};
 
@@ -123,10 +126,15 @@ async fn serve(config: Config, demo: bool) -> Result<(), BoxError> {
     if demo {
         load_demo(&pool).await?;
     }
+    let auth = AuthConfig::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
+    tracing::info!(issuer = %auth.issuer, public_url = %auth.public_url, "signing in through the OpenID Provider");
+    let oidc = std::sync::Arc::new(Oidc::new(auth)?);
+    let sessions = session::store(&pool).await?;
+    session::spawn_cleanup(sessions.clone());
     let state = AppState::new(pool.clone(), config.settings.clone(), leptos_options);
-    let app = server::router::router(state);
+    let app = server::router::router(state, oidc, sessions);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app)

@@ -1,25 +1,37 @@
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::{middleware, Extension, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions_sqlx_store::PostgresStore;
 
 use app::app::{shell, App};
 use app::error::AppError;
 use app::state::AppState;
 
-use crate::security::{reject_cross_site, security_headers};
+use crate::auth::guard::{request_id, require_user};
+use crate::auth::oidc::Oidc;
+use crate::auth::routes::routes as auth_routes;
+use crate::auth::session;
+use crate::security::{origin_of, reject_cross_site, security_headers};
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let form_action = origin_of(&oidc.config.issuer);
+    let session_layer = session::layer(sessions, &oidc.config);
+    // Layers run outermost-last: compression → headers → request id → cross-site check →
+    // session → sign-in gate → the routes.
     Router::new()
         .route("/healthz", get(health))
+        .merge(auth_routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -28,8 +40,14 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(correct_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), require_user))
+        .layer(session_layer)
+        .layer(Extension(oidc))
         .layer(middleware::from_fn(reject_cross_site))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(form_action.clone(), req, next)
+        }))
         // The wasm bundle is ~1.5 MB raw, ~0.6 MB gzipped; pages shrink ~6×.
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -4,6 +4,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use app::state::CspNonce;
+
 /// Refuses state-changing requests that a browser says come from another site. Browsers send
 /// `Sec-Fetch-Site` and `Origin` on cross-site POSTs; a request without either comes from a
 /// non-browser client, which cannot ride on a victim's cookies.
@@ -41,9 +43,13 @@ pub fn same_origin(h: &HeaderMap) -> bool {
     }
 }
 
-/// Headers for every response. The Content-Security-Policy with a script nonce arrives with the
-/// sign-in work; until then framing and MIME sniffing are shut off here.
-pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+/// Headers for every response, including a Content-Security-Policy whose script nonce is fresh
+/// per response: the page shell stamps it on the hydration script, so that script runs and no
+/// injected one does. `form_action` adds the identity provider's origin, where sign-out's form
+/// is redirected.
+pub async fn security_headers(form_action: String, mut req: Request<Body>, next: Next) -> Response {
+    let nonce = fresh_nonce();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -52,11 +58,31 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.entry("content-security-policy")
-        .or_insert(HeaderValue::from_static(
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ));
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self' {form_action}; frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(csp.trim()) {
+        h.insert("content-security-policy", v);
+    }
     res
+}
+
+/// 128 random bits, base64url: the CSP nonce.
+fn fresh_nonce() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The scheme, host and port of a URL, for a CSP source list.
+pub fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

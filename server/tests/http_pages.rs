@@ -113,9 +113,23 @@ async fn teams_and_tiers(pool: PgPool) {
     assert!(teams.body.contains("Payments") && teams.body.contains("No pager"));
     let team = app.get("/teams/payments").await;
     assert!(team.body.contains("Ledger") && team.body.contains("Card Vault"));
-    assert!(team
+    // Nobody from payments has signed in yet; a member appears once they have.
+    assert!(team.body.contains("Nobody yet"));
+    app.signed_in_as(&common::op::BOB_EDITOR).await;
+    let team = app.get("/teams/payments").await;
+    let m = team
         .body
-        .contains("Members appear here once single sign-on is connected"));
+        .find("members-h")
+        .map(|i| &team.body[i..i + 600])
+        .unwrap_or("");
+    assert!(
+        team.body.contains("Bob Editor") && team.body.contains("bob@example.com"),
+        "{m}"
+    );
+    assert!(
+        !team.body.contains(r#"member-name">Alice"#),
+        "alice is in platform, not payments"
+    );
     assert!(
         !team.body.contains("Checkout Web"),
         "another team's service"
@@ -145,10 +159,31 @@ async fn security_headers_and_health(pool: PgPool) {
     let page = app.get("/services").await;
     assert_eq!(page.headers["x-content-type-options"], "nosniff");
     assert_eq!(page.headers["x-frame-options"], "DENY");
-    assert!(page.headers["content-security-policy"]
+    let csp = page.headers["content-security-policy"]
         .to_str()
         .unwrap()
-        .contains("frame-ancestors 'none'"));
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+    // The hydration script carries the nonce the policy names, and only scripts with it run.
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a script nonce in the CSP");
+    assert!(nonce.len() >= 16);
+    assert!(!csp.contains("'unsafe-inline'"));
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script has the nonce"
+    );
+    let again = app.get("/services").await;
+    assert!(
+        !again.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(nonce),
+        "a fresh nonce per response"
+    );
     assert!(
         page.body.contains("The catalog is empty"),
         "empty state says what to do"

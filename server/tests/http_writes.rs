@@ -276,7 +276,7 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
         1
     );
     let r = app.post("/api/delete_service", &form).await;
-    assert!(r.status.is_success());
+    assert!(r.status.is_success(), "{} {}", r.status, r.body);
     assert_eq!(
         app.scalar_i64("SELECT count(*) FROM service WHERE slug = 'hackweek-chatbot'")
             .await,

@@ -5,9 +5,10 @@ use crate::error::AppError;
 
 #[server(endpoint = "get_overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
-    use super::ctx::{respond, state, today};
+    use super::ctx::{me, respond, state, today};
     respond(
         async {
+            me()?;
             let st = state()?;
             crate::store::overview::overview(&st.pool, today(), st.settings.runbook_stale_days)
                 .await

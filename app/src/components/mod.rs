@@ -1,4 +1,5 @@
 //! View pieces shared by the pages.
+pub mod access;
 pub mod badges;
 pub mod contacts;
 pub mod fields;

@@ -1,5 +1,7 @@
 //! Plain Rust: the catalog's types and rules. No Leptos, no SQL, compiled for server and browser,
 //! so a rule is written once and unit-tested here.
+pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod dependency;
 pub mod lifecycle;
@@ -8,4 +10,6 @@ pub mod overview;
 pub mod service;
 pub mod team;
 pub mod tier;
+pub mod tier_form;
+pub mod user;
 pub mod validation;

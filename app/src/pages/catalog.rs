@@ -1,5 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::access::IfCan;
+use crate::domain::access::Permission;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::catalog::search_catalog;
@@ -25,7 +28,7 @@ pub fn CatalogPage() -> impl IntoView {
                 <h1>"Services"</h1>
                 <p class="muted">"Every service, who owns it, and how critical it is."</p>
             </div>
-            <a href="/services/new" class="button">"+ New service"</a>
+            <IfCan perm=Permission::CreateServices><a href="/services/new" class="button">"+ New service"</a></IfCan>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -1,12 +1,15 @@
 //! One module per page.
+pub mod audit;
 pub mod catalog;
 pub mod overview;
+pub mod people;
 pub mod service;
 pub mod service_edit;
 pub mod service_form;
 pub mod team;
 pub mod team_form;
 pub mod teams;
+pub mod tier_form;
 pub mod tiers;
 
 use leptos::prelude::*;

@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::access::IfCan;
+use crate::domain::access::Permission;
+
 use crate::api::services::get_service;
 use crate::components::badges::{LifecycleBadge, LinkKindBadge, TierBadge, Unowned};
 use crate::components::contacts::TeamContacts;
@@ -35,6 +38,7 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
     let edit = format!("/services/{}/edit", s.slug);
     let add_links = format!("/services/{}/edit#links", s.slug);
     let add_deps = format!("/services/{}/edit#dependencies", s.slug);
+    let may_edit = Permission::EditService(d.owner.as_ref().map(|t| t.slug.clone()));
     let (primary, other): (Vec<Link>, Vec<Link>) = d.links.iter().cloned().partition(|l| {
         matches!(
             l.kind,
@@ -51,7 +55,9 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
                 <p class="lead">{s.description.clone()}</p>
                 <p>{s.tags.iter().map(|t| view! { <a class="tag" href=format!("/services?tag={t}")>{t.clone()}</a> }).collect_view()}</p>
             </div>
-            <a href=edit class="button secondary">"Edit"</a>
+            <IfCan perm=may_edit.clone()>
+                <a href=edit.clone() class="button secondary">"Edit"</a>
+            </IfCan>
         </div>
         <PolicyPanel d=d.clone()/>
         <div class="grid-2">
@@ -59,10 +65,11 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
             <section class="card" aria-labelledby="links-h">
                 <h2 id="links-h">"Links"</h2>
                 {if d.links.is_empty() {
+                    let may_edit = may_edit.clone();
                     view! {
                         <EmptyState title="No links yet">
                             <p>"Add the runbook, dashboard and repository so responders can find them. "
-                            <a href=add_links.clone()>"Add links"</a></p>
+                            <IfCan perm=may_edit.clone()><a href=add_links.clone()>"Add links"</a></IfCan></p>
                         </EmptyState>
                     }.into_any()
                 } else {
@@ -76,9 +83,9 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
         </div>
         <div class="grid-2">
             <EdgeList title="Depends on" id="deps-h" edges=d.depends_on.clone() total=d.depends_on_total
-                empty="This service declares no dependencies." edit=add_deps/>
+                empty="This service declares no dependencies." edit=add_deps perm=may_edit.clone()/>
             <EdgeList title="Depended on by" id="dependents-h" edges=d.dependents.clone() total=d.dependents_total
-                empty="Nothing in the catalog depends on this service." edit=String::new()/>
+                empty="Nothing in the catalog depends on this service." edit=String::new() perm=may_edit/>
         </div>
         <p class="muted small">{format!("Created {} · updated {}", s.created_at.format("%Y-%m-%d"), s.updated_at.format("%Y-%m-%d %H:%M UTC"))}</p>
     }
@@ -175,6 +182,7 @@ fn EdgeList(
     total: i64,
     empty: &'static str,
     edit: String,
+    perm: Permission,
 ) -> impl IntoView {
     let shown = edges.len() as i64;
     view! {
@@ -183,7 +191,7 @@ fn EdgeList(
             {if edges.is_empty() {
                 view! {
                     <p class="muted">{empty} " "
-                        {(!edit.is_empty()).then(|| view! { <a href=edit.clone()>"Declare dependencies"</a> })}
+                        {(!edit.is_empty()).then(|| view! { <IfCan perm=perm.clone()><a href=edit.clone()>"Declare dependencies"</a></IfCan> })}
                     </p>
                 }.into_any()
             } else {

@@ -3,8 +3,10 @@ use leptos_meta::Title;
 
 use crate::api::services::{get_service, CreateService, DeleteService, UpdateService};
 use crate::api::teams::team_choices;
+use crate::components::access::{refusal, use_me, NotAllowed};
 use crate::components::fields::{field_errors, FormError, SelectField, TextArea, TextField};
 use crate::components::states::{ErrorView, Loading};
+use crate::domain::access::Permission;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::service::ServiceForm;
 use crate::domain::team::TeamRef;
@@ -16,6 +18,7 @@ use super::slug_param;
 #[component]
 pub fn NewServicePage() -> impl IntoView {
     let teams = Resource::new(|| (), |_| team_choices());
+    let me = use_me();
     let action = ServerAction::<CreateService>::new();
     // Preselect an owner when arriving from a team page (?team=payments).
     let owner = leptos_router::hooks::use_query_map()
@@ -30,8 +33,13 @@ pub fn NewServicePage() -> impl IntoView {
             {move || {
                 let owner = owner.clone();
                 Suspend::new(async move {
+                    let me = me.await;
+                    if let Some(why) = refusal(&me, &Permission::CreateServices) {
+                        return view! { <NotAllowed message=why/> }.into_any();
+                    }
                     match teams.await {
                         Ok(teams) => {
+                            let teams = assignable(&me, teams);
                             let initial = ServiceForm { tier: "2".into(), lifecycle: "production".into(), owner, ..Default::default() };
                             view! {
                                 <ActionForm action attr:class="form card" attr:novalidate=true>
@@ -58,6 +66,7 @@ pub fn EditServicePage() -> impl IntoView {
     let update = ServerAction::<UpdateService>::new();
     let delete = ServerAction::<DeleteService>::new();
     let teams = Resource::new(|| (), |_| team_choices());
+    let me = use_me();
     // Refetch after link or dependency changes, which stay on this page.
     let links_version = RwSignal::new(0u32);
     let data = Resource::new(
@@ -71,6 +80,12 @@ pub fn EditServicePage() -> impl IntoView {
                     (Ok(d), Ok(t)) => (d, t),
                     (Err(e), _) | (_, Err(e)) => return view! { <ErrorView error=e/> }.into_any(),
                 };
+                let me = me.await;
+                let owner = detail.owner.as_ref().map(|t| t.slug.clone());
+                if let Some(why) = refusal(&me, &Permission::EditService(owner)) {
+                    return view! { <Title text="Not allowed"/> <NotAllowed message=why/> }.into_any();
+                }
+                let teams = assignable(&me, teams);
                 let slug = detail.service.slug.clone();
                 let (slug_update, slug_delete) = (slug.clone(), slug.clone());
                 let cancel = format!("/services/{slug}");
@@ -105,6 +120,20 @@ pub fn EditServicePage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// The owners this person may give a service to (an editor: their own teams).
+fn assignable(
+    me: &Result<crate::domain::access::Me, crate::error::AppError>,
+    teams: Vec<TeamRef>,
+) -> Vec<TeamRef> {
+    match me {
+        Ok(m) => teams
+            .into_iter()
+            .filter(|t| m.can(&Permission::AssignServiceTo(Some(t.slug.clone()))))
+            .collect(),
+        Err(_) => Vec::new(),
     }
 }
 

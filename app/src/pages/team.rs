@@ -1,12 +1,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::access::IfCan;
+use crate::domain::access::Permission;
+
 use crate::api::catalog::search_catalog;
-use crate::api::teams::get_team;
+use crate::api::teams::{get_team, team_members};
 use crate::components::badges::{LifecycleBadge, TierBadge};
 use crate::components::contacts::TeamContacts;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::domain::catalog::{CatalogFilter, CatalogQuery, TeamFilter};
+use crate::domain::user::Member;
 
 use super::slug_param;
 
@@ -14,6 +18,7 @@ use super::slug_param;
 pub fn TeamPage() -> impl IntoView {
     let slug = slug_param();
     let team = Resource::new(move || slug.get(), get_team);
+    let members = Resource::new(move || slug.get(), team_members);
     // The team's services are the catalog filtered by team: same query, same paging, same facets.
     let services = Resource::new(
         move || slug.get(),
@@ -31,11 +36,12 @@ pub fn TeamPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let (t, page) = match (team.await, services.await) {
-                    (Ok(t), Ok(p)) => (t, p),
-                    (Err(e), _) | (_, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
+                let (t, page, members) = match (team.await, services.await, members.await) {
+                    (Ok(t), Ok(p), Ok(m)) => (t, p, m),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
                 };
                 let all_href = format!("/services?team={}", t.slug);
+                let slug_edit = t.slug.clone();
                 let pager = (!t.oncall_url.is_empty()).then(|| (format!("Page {}", t.name), t.oncall_url.clone()));
                 let shown = page.rows.len() as i64;
                 view! {
@@ -47,7 +53,7 @@ pub fn TeamPage() -> impl IntoView {
                             <p class="mono muted">{t.slug.clone()}</p>
                             <p class="lead">{t.description.clone()}</p>
                         </div>
-                        <a href=format!("/teams/{}/edit", t.slug) class="button secondary">"Edit"</a>
+                        <IfCan perm=Permission::ManageTeams><a href=format!("/teams/{}/edit", slug_edit) class="button secondary">"Edit"</a></IfCan>
                     </div>
                     <div class="grid-2">
                         <section class="card" aria-labelledby="contact-h">
@@ -56,7 +62,7 @@ pub fn TeamPage() -> impl IntoView {
                         </section>
                         <section class="card" aria-labelledby="members-h">
                             <h2 id="members-h">"Members"</h2>
-                            <p class="muted">"Members appear here once single sign-on is connected: membership comes from the identity provider's groups."</p>
+                            <MemberList members/>
                         </section>
                     </div>
                     <section class="card" aria-labelledby="owned-h">
@@ -94,4 +100,27 @@ pub fn TeamPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+#[component]
+fn MemberList(members: Vec<Member>) -> impl IntoView {
+    if members.is_empty() {
+        return view! {
+            <p class="muted">"Nobody yet. People join a team through the identity provider's group for it (e.g. team-payments) and appear here after they sign in."</p>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="members">
+            {members.into_iter().map(|m| view! {
+                <li>
+                    <span class="member-name">{m.name.clone()}</span>
+                    " "
+                    <span class=format!("badge role-{}", m.role.as_str())>{m.role.label()}</span>
+                    <div class="sub"><a href=format!("mailto:{}", m.email)>{m.email.clone()}</a></div>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }

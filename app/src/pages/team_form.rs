@@ -2,8 +2,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::teams::{get_team, CreateTeam, DeleteTeam, UpdateTeam};
+use crate::components::access::{IfCan, NotAllowed};
 use crate::components::fields::{field_errors, FormError, TextArea, TextField};
 use crate::components::states::{ErrorView, Loading};
+use crate::domain::access::Permission;
 use crate::domain::team::TeamForm;
 use crate::domain::validation::FieldErrors;
 
@@ -16,14 +18,16 @@ pub fn NewTeamPage() -> impl IntoView {
         <Title text="New team"/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/teams">"Teams"</a>" / new"</nav>
         <h1>"New team"</h1>
-        <ActionForm action attr:class="form card" attr:novalidate=true>
-            <TeamFields initial=TeamForm::default() errors=field_errors(action)/>
-            <FormError action/>
-            <div class="actions">
-                <button type="submit" class="button" disabled=move || action.pending().get()>"Create team"</button>
-                <a href="/teams" class="button secondary">"Cancel"</a>
-            </div>
-        </ActionForm>
+        <IfCan perm=Permission::ManageTeams fallback=|| view! { <NotAllowed message="Only admins can create teams."/> }>
+            <ActionForm action attr:class="form card" attr:novalidate=true>
+                <TeamFields initial=TeamForm::default() errors=field_errors(action)/>
+                <FormError action/>
+                <div class="actions">
+                    <button type="submit" class="button" disabled=move || action.pending().get()>"Create team"</button>
+                    <a href="/teams" class="button secondary">"Cancel"</a>
+                </div>
+            </ActionForm>
+        </IfCan>
     }
 }
 
@@ -33,6 +37,7 @@ pub fn EditTeamPage() -> impl IntoView {
     let update = ServerAction::<UpdateTeam>::new();
     let delete = ServerAction::<DeleteTeam>::new();
     let data = Resource::new(move || slug.get(), get_team);
+    let me = crate::components::access::use_me();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -40,6 +45,10 @@ pub fn EditTeamPage() -> impl IntoView {
                     Ok(t) => t,
                     Err(e) => return view! { <ErrorView error=e/> }.into_any(),
                 };
+                let allowed = me.await.is_ok_and(|m| m.can(&Permission::ManageTeams));
+                if !allowed {
+                    return view! { <Title text="Not allowed"/> <NotAllowed message="Only admins can change or delete teams."/> }.into_any();
+                }
                 let slug = t.slug.clone();
                 let (slug_update, slug_delete) = (slug.clone(), slug.clone());
                 let cancel = format!("/teams/{slug}");

@@ -1,5 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::components::access::IfCan;
+use crate::domain::access::Permission;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::teams::list_teams;
@@ -27,7 +30,7 @@ pub fn TeamsPage() -> impl IntoView {
                 <h1>"Teams"</h1>
                 <p class="muted">"Who owns what, and how to reach them."</p>
             </div>
-            <a href="/teams/new" class="button">"+ New team"</a>
+            <IfCan perm=Permission::ManageTeams><a href="/teams/new" class="button">"+ New team"</a></IfCan>
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {

@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::catalog::list_tier_policies;
+use crate::components::access::IfCan;
+use crate::domain::access::Permission;
+
+use crate::api::tiers::list_tier_policies;
 use crate::components::badges::TierBadge;
 use crate::components::states::{ErrorView, Loading};
 
@@ -22,7 +25,7 @@ pub fn TiersPage() -> impl IntoView {
                             <table class="table">
                                 <thead><tr>
                                     <th scope="col">"Tier"</th><th scope="col">"Meaning"</th><th scope="col">"On-call"</th>
-                                    <th scope="col">"Runbook"</th><th scope="col" class="num">"Min. SLO"</th><th scope="col" class="num">"Postmortem due"</th>
+                                    <th scope="col">"Runbook"</th><th scope="col" class="num">"Min. SLO"</th><th scope="col" class="num">"Postmortem due"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                 </tr></thead>
                                 <tbody>
                                     {policies.into_iter().map(|p| view! {
@@ -33,6 +36,7 @@ pub fn TiersPage() -> impl IntoView {
                                             <td>{yes_no(p.runbook_required)}</td>
                                             <td class="num">{p.min_slo_objective.map(|o| format!("{o}%")).unwrap_or_else(|| "—".into())}</td>
                                             <td class="num">{p.postmortem_due_days.map(|d| format!("{d} business days")).unwrap_or_else(|| "—".into())}</td>
+                                            <td><IfCan perm=Permission::ManageTierPolicies><a href=format!("/tiers/{}/edit", p.tier.number()) aria-label=format!("Edit {}", p.tier.label())>"Edit"</a></IfCan></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>

@@ -1,4 +1,4 @@
-use sqlx::PgPool;
+use sqlx::PgConnection;
 
 use crate::domain::dependency::DependencyInput;
 use crate::domain::validation::FieldErrors;
@@ -8,11 +8,11 @@ use super::links::touch;
 use super::services::id_of;
 
 /// Adds or re-kinds the dependency `from` → `d.target`. Cycles are allowed.
-pub async fn add(pool: &PgPool, from: &str, d: &DependencyInput) -> Result<(), AppError> {
-    let from_id = id_of(pool, from).await?;
+pub async fn add(db: &mut PgConnection, from: &str, d: &DependencyInput) -> Result<(), AppError> {
+    let from_id = id_of(&mut *db, from).await?;
     let target_id: i64 = sqlx::query_scalar("SELECT id FROM service WHERE slug = $1")
         .bind(&d.target)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db)
         .await?
         .ok_or_else(|| {
             AppError::from(FieldErrors::single(
@@ -31,22 +31,22 @@ pub async fn add(pool: &PgPool, from: &str, d: &DependencyInput) -> Result<(), A
     .bind(from_id)
     .bind(target_id)
     .bind(d.kind.as_str())
-    .execute(pool)
+    .execute(&mut *db)
     .await?;
-    touch(pool, from_id).await
+    touch(&mut *db, from_id).await
 }
 
-pub async fn remove(pool: &PgPool, from: &str, target: &str) -> Result<(), AppError> {
-    let from_id = id_of(pool, from).await?;
+pub async fn remove(db: &mut PgConnection, from: &str, target: &str) -> Result<(), AppError> {
+    let from_id = id_of(&mut *db, from).await?;
     let done = sqlx::query(
         "DELETE FROM service_dependency WHERE service_id = $1 AND depends_on_id = (SELECT id FROM service WHERE slug = $2)",
     )
     .bind(from_id)
     .bind(target)
-    .execute(pool)
+    .execute(&mut *db)
     .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("That dependency".into()));
     }
-    touch(pool, from_id).await
+    touch(&mut *db, from_id).await
 }

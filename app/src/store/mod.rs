@@ -1,5 +1,6 @@
 //! sqlx queries, one module per aggregate. Functions take a pool (or a transaction) and return
 //! domain types; rules stay in `domain`.
+pub mod audit;
 pub mod catalog;
 pub mod demo;
 pub mod dependencies;
@@ -9,6 +10,7 @@ pub mod rows;
 pub mod services;
 pub mod teams;
 pub mod tiers;
+pub mod users;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 

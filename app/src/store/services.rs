@@ -1,6 +1,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::domain::service::{Service, ServiceDetail, ServiceInput};
 use crate::domain::team::Team;
@@ -45,10 +45,10 @@ impl ServiceDbRow {
     }
 }
 
-pub async fn id_of(pool: &PgPool, slug: &str) -> Result<i64, AppError> {
+pub async fn id_of(db: impl PgExecutor<'_>, slug: &str) -> Result<i64, AppError> {
     sqlx::query_scalar("SELECT id FROM service WHERE slug = $1")
         .bind(slug)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?
         .ok_or_else(|| not_found(slug))
 }
@@ -179,11 +179,11 @@ LEFT JOIN team t ON t.id = s.owner_team_id
 WHERE s.slug = $1";
 
 /// The owner's team id, or a message on the owner field when no such team exists.
-async fn owner_id(pool: &PgPool, owner: &Option<String>) -> Result<Option<i64>, AppError> {
+async fn owner_id(db: &mut PgConnection, owner: &Option<String>) -> Result<Option<i64>, AppError> {
     let Some(slug) = owner else { return Ok(None) };
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM team WHERE slug = $1")
         .bind(slug)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *db)
         .await?;
     match id {
         Some(id) => Ok(Some(id)),
@@ -199,8 +199,8 @@ fn slug_taken(e: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create(pool: &PgPool, s: &ServiceInput) -> Result<String, AppError> {
-    let owner = owner_id(pool, &s.owner).await?;
+pub async fn create(db: &mut PgConnection, s: &ServiceInput) -> Result<String, AppError> {
+    let owner = owner_id(&mut *db, &s.owner).await?;
     sqlx::query_scalar(
         "INSERT INTO service (slug, name, description, tier, lifecycle, owner_team_id, tags) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING slug",
@@ -212,14 +212,18 @@ pub async fn create(pool: &PgPool, s: &ServiceInput) -> Result<String, AppError>
     .bind(s.lifecycle.as_str())
     .bind(owner)
     .bind(&s.tags)
-    .fetch_one(pool)
+    .fetch_one(&mut *db)
     .await
     .map_err(slug_taken)
 }
 
 /// Updates the service found by `slug`; the slug itself may change. Returns the new slug.
-pub async fn update(pool: &PgPool, slug: &str, s: &ServiceInput) -> Result<String, AppError> {
-    let owner = owner_id(pool, &s.owner).await?;
+pub async fn update(
+    db: &mut PgConnection,
+    slug: &str,
+    s: &ServiceInput,
+) -> Result<String, AppError> {
+    let owner = owner_id(&mut *db, &s.owner).await?;
     sqlx::query_scalar(
         "UPDATE service SET slug = $2, name = $3, description = $4, tier = $5, lifecycle = $6, \
          owner_team_id = $7, tags = $8, updated_at = now() WHERE slug = $1 RETURNING slug",
@@ -232,20 +236,31 @@ pub async fn update(pool: &PgPool, slug: &str, s: &ServiceInput) -> Result<Strin
     .bind(s.lifecycle.as_str())
     .bind(owner)
     .bind(&s.tags)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *db)
     .await
     .map_err(slug_taken)?
     .ok_or_else(|| not_found(slug))
 }
 
 /// Deleting a service removes its links and both directions of its dependencies (cascade).
-pub async fn delete(pool: &PgPool, slug: &str) -> Result<(), AppError> {
+pub async fn delete(db: &mut PgConnection, slug: &str) -> Result<(), AppError> {
     let done = sqlx::query("DELETE FROM service WHERE slug = $1")
         .bind(slug)
-        .execute(pool)
+        .execute(&mut *db)
         .await?;
     if done.rows_affected() == 0 {
         return Err(not_found(slug));
     }
     Ok(())
+}
+
+/// The slug of the team that owns the service (None: unowned), for permission checks.
+pub async fn owner_of(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<String>, AppError> {
+    let row: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT t.slug FROM service s LEFT JOIN team t ON t.id = s.owner_team_id WHERE s.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    row.map(|(owner,)| owner).ok_or_else(|| not_found(slug))
 }

@@ -1,4 +1,4 @@
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 use crate::domain::team::{Team, TeamInput, TeamRef, TeamSummary};
 use crate::domain::validation::FieldErrors;
@@ -71,11 +71,11 @@ pub async fn choices(pool: &PgPool) -> Result<Vec<TeamRef>, AppError> {
         .collect())
 }
 
-pub async fn get(pool: &PgPool, slug: &str) -> Result<Team, AppError> {
+pub async fn get(db: impl PgExecutor<'_>, slug: &str) -> Result<Team, AppError> {
     let row: Option<TeamRow> =
         sqlx::query_as(&format!("SELECT {TEAM_COLUMNS} FROM team WHERE slug = $1"))
             .bind(slug)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?;
     row.map(Team::from)
         .ok_or_else(|| AppError::NotFound(format!("Team \"{slug}\"")))
@@ -89,7 +89,7 @@ fn slug_taken(e: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create(pool: &PgPool, t: &TeamInput) -> Result<Team, AppError> {
+pub async fn create(db: &mut PgConnection, t: &TeamInput) -> Result<Team, AppError> {
     let row: TeamRow = sqlx::query_as(&format!(
         "INSERT INTO team (slug, name, description, email, chat_channel, oncall_url, escalation_policy) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TEAM_COLUMNS}"
@@ -101,14 +101,14 @@ pub async fn create(pool: &PgPool, t: &TeamInput) -> Result<Team, AppError> {
     .bind(&t.chat_channel)
     .bind(&t.oncall_url)
     .bind(&t.escalation_policy)
-    .fetch_one(pool)
+    .fetch_one(&mut *db)
     .await
     .map_err(slug_taken)?;
     Ok(row.into())
 }
 
 /// Updates the team found by `slug`; the slug itself may change.
-pub async fn update(pool: &PgPool, slug: &str, t: &TeamInput) -> Result<Team, AppError> {
+pub async fn update(db: &mut PgConnection, slug: &str, t: &TeamInput) -> Result<Team, AppError> {
     let row: Option<TeamRow> = sqlx::query_as(&format!(
         "UPDATE team SET slug = $2, name = $3, description = $4, email = $5, chat_channel = $6, \
          oncall_url = $7, escalation_policy = $8, updated_at = now() WHERE slug = $1 RETURNING {TEAM_COLUMNS}"
@@ -121,33 +121,33 @@ pub async fn update(pool: &PgPool, slug: &str, t: &TeamInput) -> Result<Team, Ap
     .bind(&t.chat_channel)
     .bind(&t.oncall_url)
     .bind(&t.escalation_policy)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *db)
     .await
     .map_err(slug_taken)?;
     row.map(Team::from)
         .ok_or_else(|| AppError::NotFound(format!("Team \"{slug}\"")))
 }
 
-pub async fn owned_service_count(pool: &PgPool, team_id: i64) -> Result<i64, AppError> {
+pub async fn owned_service_count(db: &mut PgConnection, team_id: i64) -> Result<i64, AppError> {
     Ok(
         sqlx::query_scalar("SELECT count(*) FROM service WHERE owner_team_id = $1")
             .bind(team_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *db)
             .await?,
     )
 }
 
 /// A team that still owns services cannot be deleted: its services would silently become
 /// unowned. The foreign key enforces the same under concurrent writes.
-pub async fn delete(pool: &PgPool, slug: &str) -> Result<(), AppError> {
-    let team = get(pool, slug).await?;
-    let owned = owned_service_count(pool, team.id).await?;
+pub async fn delete(db: &mut PgConnection, slug: &str) -> Result<(), AppError> {
+    let team = get(&mut *db, slug).await?;
+    let owned = owned_service_count(&mut *db, team.id).await?;
     if owned > 0 {
         return Err(cannot_delete(owned));
     }
     sqlx::query("DELETE FROM team WHERE id = $1")
         .bind(team.id)
-        .execute(pool)
+        .execute(&mut *db)
         .await
         .map_err(|e| {
             if is_fk_violation(&e, "service_owner_team_id_fkey") {

@@ -16,9 +16,12 @@ pub async fn team(pool: &PgPool, slug: &str) {
         name: format!("Team {slug}"),
         ..Default::default()
     };
-    teams::create(pool, &form.validate().unwrap())
-        .await
-        .unwrap();
+    teams::create(
+        &mut pool.acquire().await.unwrap(),
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap();
 }
 
 pub async fn service(
@@ -38,9 +41,12 @@ pub async fn service(
         owner: owner.unwrap_or_default().into(),
         tags: tags.into(),
     };
-    services::create(pool, &form.validate().unwrap())
-        .await
-        .unwrap();
+    services::create(
+        &mut pool.acquire().await.unwrap(),
+        &form.validate().unwrap(),
+    )
+    .await
+    .unwrap();
 }
 
 pub async fn count(pool: &PgPool, table: &str) -> i64 {

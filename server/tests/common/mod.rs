@@ -1,5 +1,10 @@
-//! TestApp: the real router over a real (per-test) database, driven in-process.
+//! TestApp: the real router over a real (per-test) database, driven in-process, signing in
+//! through a real OpenID Connect exchange with a provider under the tests' control.
 #![allow(dead_code)]
+pub mod op;
+
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
@@ -9,10 +14,29 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 
 use app::state::{AppState, Settings};
+use server::auth::config::AuthConfig;
+use server::auth::oidc::Oidc;
 
+use op::{Tamper, TestOp, TestUser, ALICE_ADMIN, CLIENT_ID, CLIENT_SECRET};
+
+pub const PUBLIC_URL: &str = "http://portal.test";
+
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
+    pub op: TestOp,
+    /// The session cookie ("portal_session=…") sent with every request, if any.
+    pub cookie: Option<String>,
+}
+
+/// What /auth/login handed the browser: the pre-sign-in cookie and the authorization request.
+pub struct LoginStart {
+    pub cookie: String,
+    pub state: String,
+    pub nonce: String,
+    pub challenge: String,
+    pub authorize_url: url::Url,
 }
 
 pub struct Reply {
@@ -29,15 +53,62 @@ impl Reply {
     pub fn location(&self) -> Option<&str> {
         self.headers.get("location").and_then(|v| v.to_str().ok())
     }
+
+    /// The session cookie this response sets ("portal_session=…"), unless it removes it.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("portal_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+            .find(|c| c != "portal_session=")
+    }
+
+    /// True when this response tells the browser to drop the session cookie.
+    pub fn clears_session_cookie(&self) -> bool {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.starts_with("portal_session=;") || v.contains("Max-Age=0"))
+    }
 }
 
 impl TestApp {
+    /// Signed in as an admin, with the default sign-in settings.
     pub async fn new(pool: PgPool) -> TestApp {
+        TestApp::anonymous(pool, |_| {})
+            .await
+            .signed_in_as(&ALICE_ADMIN)
+            .await
+    }
+
+    /// Nobody signed in; `tweak` adjusts the sign-in settings (e.g. short session limits).
+    pub async fn anonymous(pool: PgPool, tweak: impl FnOnce(&mut AuthConfig)) -> TestApp {
+        // Server logs show with a failing test's output (RUST_LOG to change the level).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "warn,sqlx=error".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        let op = TestOp::start().await;
+        let mut auth = AuthConfig::new(&op.issuer, CLIENT_ID, CLIENT_SECRET, PUBLIC_URL);
+        auth.mapping.roles =
+            app::domain::access::GroupMapping::parse_roles("sre-admins=admin,team-*=editor")
+                .unwrap();
+        tweak(&mut auth);
         let options = LeptosOptions::builder().output_name("portal").build();
         let state = AppState::new(pool.clone(), Settings::default(), options);
+        let sessions = server::auth::session::store(&pool).await.unwrap();
+        let oidc = Arc::new(Oidc::new(auth).unwrap());
         TestApp {
-            router: server::router::router(state),
+            router: server::router::router(state, oidc, sessions),
             pool,
+            op,
+            cookie: None,
         }
     }
 
@@ -48,7 +119,62 @@ impl TestApp {
         TestApp::new(pool).await
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Reply {
+    /// The same app with another (or no) session cookie.
+    pub fn with_cookie(&self, cookie: Option<String>) -> TestApp {
+        TestApp {
+            cookie,
+            ..self.clone()
+        }
+    }
+
+    /// Starts a sign-in as a browser would: GET /auth/login, expect a redirect to the provider.
+    pub async fn start_login(&self, next: &str) -> LoginStart {
+        let path = format!(
+            "/auth/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        let r = self.with_cookie(None).get(&path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login: {}", r.body);
+        let authorize_url = url::Url::parse(r.location().unwrap()).unwrap();
+        let q = |k: &str| {
+            authorize_url
+                .query_pairs()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        LoginStart {
+            cookie: r.session_cookie().expect("a pre-sign-in session cookie"),
+            state: q("state"),
+            nonce: q("nonce"),
+            challenge: q("code_challenge"),
+            authorize_url: authorize_url.clone(),
+        }
+    }
+
+    /// The provider's redirect back to the portal.
+    pub async fn callback(&self, cookie: &str, code: &str, state: &str) -> Reply {
+        let path = format!("/auth/callback?code={code}&state={state}");
+        self.with_cookie(Some(cookie.to_string())).get(&path).await
+    }
+
+    /// A complete sign-in through the provider; returns the app holding the new session.
+    pub async fn signed_in_as(&self, user: &TestUser) -> TestApp {
+        let start = self.start_login("/").await;
+        let code = self
+            .op
+            .issue_code(user, &start.nonce, &start.challenge, Tamper::None);
+        let r = self.callback(&start.cookie, &code, &start.state).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "callback: {}", r.body);
+        let cookie = r.session_cookie().expect("a session cookie after sign-in");
+        self.with_cookie(Some(cookie))
+    }
+
+    pub async fn send(&self, mut req: Request<Body>) -> Reply {
+        if let Some(c) = &self.cookie {
+            req.headers_mut()
+                .insert("cookie", c.parse().expect("a valid cookie header"));
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();

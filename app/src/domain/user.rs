@@ -1,0 +1,60 @@
+//! People as the admin pages and team pages show them.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::access::Role;
+use super::validation::FieldErrors;
+
+pub const USERS_PER_PAGE: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub groups: Vec<String>,
+    pub teams: Vec<String>,
+    /// What the identity provider's groups give ...
+    pub idp_role: Role,
+    /// ... and an admin's override, which wins while set.
+    pub role_override: Option<Role>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl UserSummary {
+    pub fn role(&self) -> Role {
+        self.role_override.unwrap_or(self.idp_role)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// The role form posts text: a role name, or "idp" to go back to what the groups give.
+pub fn parse_role_choice(raw: &str) -> Result<Option<Role>, FieldErrors> {
+    match raw.trim() {
+        "idp" | "" => Ok(None),
+        other => Role::parse(other).map(Some).ok_or_else(|| {
+            FieldErrors::single(
+                "role",
+                "Choose viewer, editor, admin or the identity provider's role.",
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_choices() {
+        assert_eq!(parse_role_choice("idp"), Ok(None));
+        assert_eq!(parse_role_choice("admin"), Ok(Some(Role::Admin)));
+        assert!(parse_role_choice("root").unwrap_err().get("role").is_some());
+    }
+}

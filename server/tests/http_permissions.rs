@@ -1,0 +1,278 @@
+//! The permission matrix: each role × each mutating server function. Allowed calls change the
+//! database and write exactly one audit event; refused ones answer 403, change nothing, and are
+//! recorded as refusals.
+mod common;
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use common::op::{TestUser, ALICE_ADMIN, BOB_EDITOR, CAROL_VIEWER, DAVE_OTHER_EDITOR};
+use common::TestApp;
+
+const FIXTURE: &str = "
+INSERT INTO team (slug, name) VALUES ('payments', 'Payments'), ('checkout', 'Checkout'), ('spare', 'Spare');
+INSERT INTO service (slug, name, tier, lifecycle, owner_team_id) VALUES
+  ('pay-api', 'Pay API', 1, 'production', (SELECT id FROM team WHERE slug = 'payments')),
+  ('pay-ledger', 'Pay Ledger', 1, 'production', (SELECT id FROM team WHERE slug = 'payments')),
+  ('pay-old', 'Pay Old', 3, 'deprecated', (SELECT id FROM team WHERE slug = 'payments')),
+  ('checkout-web', 'Checkout Web', 1, 'production', (SELECT id FROM team WHERE slug = 'checkout'));
+INSERT INTO service_link (service_id, kind, title, url)
+  SELECT id, 'runbook', 'Runbook', 'https://wiki.example/pay-api' FROM service WHERE slug = 'pay-api';
+INSERT INTO service_link (service_id, kind, title, url)
+  SELECT id, 'repo', 'Repo', 'https://git.example/pay-ledger' FROM service WHERE slug = 'pay-ledger';
+INSERT INTO service_dependency (service_id, depends_on_id, kind)
+  SELECT a.id, b.id, 'hard' FROM service a, service b WHERE a.slug = 'pay-api' AND b.slug = 'pay-ledger';
+";
+
+struct Case {
+    name: &'static str,
+    path: &'static str,
+    form: Vec<(&'static str, String)>,
+    /// A value that differs once the call has taken effect.
+    probe: &'static str,
+    /// The audit action an allowed call records.
+    action: &'static str,
+    /// Which of (admin, payments editor, checkout editor, viewer) may make it.
+    allowed: [bool; 4],
+}
+
+fn f(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
+}
+
+fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
+    let service_ops = [true, true, false, false];
+    let admin_only = [true, false, false, false];
+    let service_form = |slug: &str, name: &str| {
+        f(&[
+            ("form[slug]", slug),
+            ("form[name]", name),
+            ("form[tier]", "1"),
+            ("form[lifecycle]", "production"),
+            ("form[owner]", "payments"),
+        ])
+    };
+    vec![
+        Case {
+            name: "create_service",
+            path: "/api/create_service",
+            form: service_form("pay-new", "Pay New"),
+            probe: "SELECT count(*)::text FROM service WHERE slug = 'pay-new'",
+            action: "service.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "update_service",
+            path: "/api/update_service",
+            form: [vec![("slug", "pay-api".to_string())], service_form("pay-api", "Pay API v2")].concat(),
+            probe: "SELECT name FROM service WHERE slug = 'pay-api'",
+            action: "service.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "add_link",
+            path: "/api/add_link",
+            form: f(&[("service", "pay-api"), ("form[kind]", "dashboard"), ("form[title]", "Grafana"), ("form[url]", "https://grafana.example/pay")]),
+            probe: "SELECT count(*)::text FROM service_link WHERE title = 'Grafana'",
+            action: "link.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "update_link",
+            path: "/api/update_link",
+            form: f(&[("service", "pay-api"), ("id", &runbook.to_string()), ("form[kind]", "runbook"), ("form[title]", "Runbook v2"), ("form[url]", "https://wiki.example/pay-api-v2")]),
+            probe: "SELECT string_agg(title, ',') FROM service_link",
+            action: "link.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "delete_link",
+            path: "/api/delete_link",
+            form: f(&[("service", "pay-ledger"), ("id", &ledger_repo.to_string())]),
+            probe: "SELECT count(*)::text FROM service_link WHERE title = 'Repo'",
+            action: "link.delete",
+            allowed: service_ops,
+        },
+        Case {
+            name: "add_dependency",
+            path: "/api/add_dependency",
+            form: f(&[("service", "pay-ledger"), ("form[target]", "checkout-web"), ("form[kind]", "soft")]),
+            probe: "SELECT count(*)::text FROM service_dependency",
+            action: "dependency.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "remove_dependency",
+            path: "/api/remove_dependency",
+            form: f(&[("service", "pay-api"), ("target", "pay-ledger")]),
+            probe: "SELECT count(*)::text FROM service_dependency d JOIN service s ON s.id = d.service_id WHERE s.slug = 'pay-api'",
+            action: "dependency.delete",
+            allowed: service_ops,
+        },
+        Case {
+            name: "delete_service",
+            path: "/api/delete_service",
+            form: f(&[("slug", "pay-old")]),
+            probe: "SELECT count(*)::text FROM service WHERE slug = 'pay-old'",
+            action: "service.delete",
+            allowed: service_ops,
+        },
+        Case {
+            name: "create_team",
+            path: "/api/create_team",
+            form: f(&[("form[slug]", "new-team"), ("form[name]", "New Team")]),
+            probe: "SELECT count(*)::text FROM team WHERE slug = 'new-team'",
+            action: "team.create",
+            allowed: admin_only,
+        },
+        Case {
+            name: "update_team",
+            path: "/api/update_team",
+            form: f(&[("slug", "checkout"), ("form[slug]", "checkout"), ("form[name]", "Checkout Two")]),
+            probe: "SELECT name FROM team WHERE slug = 'checkout'",
+            action: "team.update",
+            allowed: admin_only,
+        },
+        Case {
+            name: "delete_team",
+            path: "/api/delete_team",
+            form: f(&[("slug", "spare")]),
+            probe: "SELECT count(*)::text FROM team WHERE slug = 'spare'",
+            action: "team.delete",
+            allowed: admin_only,
+        },
+        Case {
+            name: "update_tier_policy",
+            path: "/api/update_tier_policy",
+            form: f(&[("tier", "3"), ("form[name]", "Tier 3 · Sandbox"), ("form[description]", "Try things.")]),
+            probe: "SELECT name FROM tier_policy WHERE tier = 3",
+            action: "tier_policy.update",
+            allowed: admin_only,
+        },
+        Case {
+            name: "set_user_role",
+            path: "/api/set_user_role",
+            form: f(&[("user", &carol.to_string()), ("role", "editor")]),
+            probe: "SELECT coalesce(role_override, '-') FROM app_user WHERE subject = 'carol'",
+            action: "user.role",
+            allowed: admin_only,
+        },
+    ]
+}
+
+async fn text(app: &TestApp, sql: &str) -> String {
+    sqlx::query_scalar::<_, Option<String>>(sql)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn run_matrix_for(pool: PgPool, who: &TestUser, column: usize) {
+    sqlx::raw_sql(FIXTURE).execute(&pool).await.unwrap();
+    let anon = TestApp::anonymous(pool, |_| {}).await;
+    // Everyone signs in once, so the viewer exists for set_user_role.
+    anon.signed_in_as(&CAROL_VIEWER).await;
+    let app = anon.signed_in_as(who).await;
+    let id = |sql: &'static str| {
+        let app = app.clone();
+        async move { app.scalar_i64(sql).await }
+    };
+    let runbook = id("SELECT id FROM service_link WHERE title = 'Runbook'").await;
+    let ledger_repo = id("SELECT id FROM service_link WHERE title = 'Repo'").await;
+    let carol = id("SELECT id FROM app_user WHERE subject = 'carol'").await;
+    for case in cases(runbook, ledger_repo, carol) {
+        let before = text(&app, case.probe).await;
+        let events_before = app.scalar_i64("SELECT count(*) FROM audit_event").await;
+        let form: Vec<(&str, &str)> = case.form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = app.post(case.path, &form).await;
+        let after = text(&app, case.probe).await;
+        let events: Vec<(String, String)> = sqlx::query_as(
+            "SELECT action, actor_label FROM audit_event WHERE id > (SELECT coalesce(max(id), 0) FROM audit_event) - $1 ORDER BY id",
+        )
+        .bind(app.scalar_i64("SELECT count(*) FROM audit_event").await - events_before)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        let label = format!("{} as {}", case.name, who.sub);
+        if case.allowed[column] {
+            assert!(
+                r.status.is_success() || r.status.is_redirection(),
+                "{label}: {} {}",
+                r.status,
+                r.body
+            );
+            assert_ne!(before, after, "{label}: the database changed");
+            assert_eq!(
+                events,
+                vec![(case.action.to_string(), who.email.to_string())],
+                "{label}: one audit event"
+            );
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{label}: {}", r.body);
+            assert!(
+                matches!(r.error(), app::error::AppError::Forbidden(m) if m.contains("Only")),
+                "{label}: a clear message"
+            );
+            assert_eq!(before, after, "{label}: nothing changed");
+            assert_eq!(
+                events,
+                vec![("denied".to_string(), who.email.to_string())],
+                "{label}: the refusal is recorded"
+            );
+        }
+    }
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn admins_may_do_everything(pool: PgPool) {
+    run_matrix_for(pool, &ALICE_ADMIN, 0).await;
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn editors_change_their_own_teams_services(pool: PgPool) {
+    run_matrix_for(pool, &BOB_EDITOR, 1).await;
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn editors_of_other_teams_change_nothing_here(pool: PgPool) {
+    run_matrix_for(pool, &DAVE_OTHER_EDITOR, 2).await;
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn viewers_change_nothing(pool: PgPool) {
+    run_matrix_for(pool, &CAROL_VIEWER, 3).await;
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn admin_pages_are_for_admins(pool: PgPool) {
+    let anon = TestApp::anonymous(pool, |_| {}).await;
+    let bob = anon.signed_in_as(&BOB_EDITOR).await;
+    let alice = anon.signed_in_as(&ALICE_ADMIN).await;
+    let page = bob.get("/admin/audit").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Only admins can read the audit trail"));
+    assert_eq!(bob.get("/admin/people").await.status, StatusCode::FORBIDDEN);
+    let audit = alice.get("/admin/audit?action=auth.sign_in").await;
+    assert_eq!(audit.status, StatusCode::OK);
+    assert!(audit.body.contains("bob@example.com") && audit.body.contains("alice@example.com"));
+    let people = alice.get("/admin/people").await;
+    assert!(people.body.contains("Bob Editor") && people.body.contains("team-payments"));
+    // A bad filter is a message beside the field, not an error page; the typed value stays.
+    let bad = alice.get("/admin/audit?from=yesterday").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Use a date like") && bad.body.contains(r#"value="yesterday""#));
+    // Viewers see no edit controls.
+    let carol = anon.signed_in_as(&CAROL_VIEWER).await;
+    sqlx::raw_sql(FIXTURE).execute(&carol.pool).await.unwrap();
+    let svc = carol.get("/services/pay-api").await;
+    assert!(!svc.body.contains("/services/pay-api/edit"));
+    assert!(alice
+        .get("/services/pay-api")
+        .await
+        .body
+        .contains("/services/pay-api/edit"));
+    let form = carol.get("/services/pay-api/edit").await;
+    assert!(form.body.contains("You can read this, but not change it"));
+    assert!(!carol.get("/services").await.body.contains("New service"));
+}
