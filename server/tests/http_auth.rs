@@ -305,3 +305,69 @@ async fn a_cookie_is_only_its_own_session(pool: PgPool) {
     assert!(!grants_access(&anon, bob.cookie.as_deref().unwrap()).await);
     assert!(grants_access(&anon, alice.cookie.as_deref().unwrap()).await);
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn sign_in_refreshes_the_person_from_the_provider(pool: PgPool) {
+    sqlx::raw_sql(
+        "INSERT INTO team (slug, name) VALUES ('payments', 'Payments'), ('checkout', 'Checkout')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let app = TestApp::anonymous(pool, |_| {}).await;
+    app.signed_in_as(&BOB_EDITOR).await;
+    let moved = common::op::TestUser {
+        name: "Robert Editor",
+        email: "robert@example.com",
+        groups: &["team-checkout"],
+        ..BOB_EDITOR
+    };
+    app.signed_in_as(&moved).await;
+    // Issuer + subject is the identity: still one person, with the new name, email and team.
+    let rows: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        "SELECT u.name, u.email, array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id WHERE m.user_id = u.id) FROM app_user u",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![(
+            "Robert Editor".into(),
+            "robert@example.com".into(),
+            vec!["checkout".into()]
+        )]
+    );
+}
+
+/// Nothing session-related lives in a server process: a session made on one replica works on
+/// another that shares the database, and ends on both.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_session_works_on_every_replica(pool: PgPool) {
+    let one = TestApp::anonymous(pool.clone(), |_| {}).await;
+    let two = TestApp::anonymous(pool, |_| {}).await;
+    let signed_in = one.signed_in_as(&BOB_EDITOR).await;
+    let cookie = signed_in.cookie.clone().unwrap();
+    assert!(grants_access(&two, &cookie).await);
+    two.with_cookie(Some(cookie.clone()))
+        .post("/auth/logout", &[])
+        .await;
+    assert!(!grants_access(&one, &cookie).await);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn mutations_are_post_only(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    for path in [
+        "/api/delete_team?slug=x",
+        "/api/set_user_role?user=1&role=admin",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(
+            r.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{path}: {}",
+            r.body
+        );
+    }
+}

@@ -13,10 +13,23 @@ pub mod tier_form;
 pub mod tiers;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The `:slug` route parameter ("" when absent, which no record has).
 pub fn slug_param() -> Memo<String> {
     let params = use_params_map();
     Memo::new(move |_| params.read().get("slug").unwrap_or_default())
+}
+
+/// The `?page=` number of a list (1 when absent or nonsense; at most 10,000).
+pub fn page_param() -> Memo<u32> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .clamp(1, 10_000)
+    })
 }

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{list_users, SetUserRole};
 use crate::components::fields::FormError;
@@ -12,15 +11,7 @@ use crate::domain::user::{UserSummary, USERS_PER_PAGE};
 /// Admin: everyone who has signed in, what their groups make them, and role overrides.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| (1..=10_000).contains(p))
-            .unwrap_or(1)
-    });
+    let page = super::page_param();
     let action = ServerAction::<SetUserRole>::new();
     // Re-read after each role change so the table shows what is stored.
     let data = Resource::new(

@@ -83,7 +83,16 @@ pub fn EditServicePage() -> impl IntoView {
                 let me = me.await;
                 let owner = detail.owner.as_ref().map(|t| t.slug.clone());
                 if let Some(why) = refusal(&me, &Permission::EditService(owner)) {
-                    return view! { <Title text="Not allowed"/> <NotAllowed message=why/> }.into_any();
+                    let slug = detail.service.slug.clone();
+                    return view! {
+                        <Title text=format!("Edit {}", detail.service.name)/>
+                        <nav class="crumbs" aria-label="Breadcrumb">
+                            <a href="/services">"Services"</a>" / "<a href=format!("/services/{slug}")>{slug.clone()}</a>" / edit"
+                        </nav>
+                        <h1>"Edit " {detail.service.name.clone()}</h1>
+                        <NotAllowed message=why/>
+                        <p><a href=format!("/services/{slug}") class="button secondary">"Back to the service"</a></p>
+                    }.into_any();
                 }
                 let teams = assignable(&me, teams);
                 let slug = detail.service.slug.clone();

@@ -47,7 +47,12 @@ pub fn EditTeamPage() -> impl IntoView {
                 };
                 let allowed = me.await.is_ok_and(|m| m.can(&Permission::ManageTeams));
                 if !allowed {
-                    return view! { <Title text="Not allowed"/> <NotAllowed message="Only admins can change or delete teams."/> }.into_any();
+                    return view! {
+                        <Title text=format!("Edit {}", t.name)/>
+                        <nav class="crumbs" aria-label="Breadcrumb"><a href="/teams">"Teams"</a>" / "<a href=format!("/teams/{}", t.slug)>{t.slug.clone()}</a>" / edit"</nav>
+                        <h1>"Edit " {t.name.clone()}</h1>
+                        <NotAllowed message="Only admins can change or delete teams."/>
+                    }.into_any();
                 }
                 let slug = t.slug.clone();
                 let (slug_update, slug_delete) = (slug.clone(), slug.clone());

@@ -3,7 +3,6 @@ use leptos_meta::Title;
 
 use crate::components::access::IfCan;
 use crate::domain::access::Permission;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::teams::list_teams;
 use crate::components::paging::Pager;
@@ -13,15 +12,7 @@ const PER_PAGE: i64 = 50;
 
 #[component]
 pub fn TeamsPage() -> impl IntoView {
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-            .clamp(1, 10_000)
-    });
+    let page = super::page_param();
     let data = Resource::new(move || page.get(), list_teams);
     view! {
         <Title text="Teams"/>
