@@ -245,6 +245,9 @@ async fn sign_out_deletes_the_session_and_ends_the_providers(pool: PgPool) {
             .await,
         1
     );
+    // Signing out again (an ended session, or none) just lands on the signed-out page.
+    let again = app.post("/auth/logout", &[]).await;
+    assert_eq!(again.location(), Some("/signed-out"));
     let bye = anon.get("/signed-out").await;
     assert_eq!(bye.status, StatusCode::OK);
     assert!(bye.body.contains("You are signed out"));

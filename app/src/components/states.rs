@@ -21,14 +21,29 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             "It may have been renamed or deleted. Try the catalog search.",
         ),
         AppError::Internal(_) => ("Something went wrong", "Try again in a moment."),
+        AppError::Unauthenticated => ("Signed out", ""),
+        AppError::Forbidden(_) => ("Not allowed", "Ask an admin if you need access."),
         _ => ("That did not work", ""),
     };
+    // A session that ended mid-visit: sign in again and come back here.
+    let next = matches!(error, AppError::Unauthenticated).then(|| {
+        let path = leptos_router::hooks::use_location()
+            .pathname
+            .get_untracked();
+        format!(
+            "/auth/login?next={}",
+            url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+        )
+    });
     view! {
         <div class="error-page" role="alert">
             <h1>{title}</h1>
             <p>{error.to_string()}</p>
             <p class="muted">{hint}</p>
-            <p><a href="/services" class="button">"Go to the catalog"</a></p>
+            {match next {
+                Some(href) => view! { <p><a href=href class="button" rel="external">"Sign in again"</a></p> }.into_any(),
+                None => view! { <p><a href="/services" class="button">"Go to the catalog"</a></p> }.into_any(),
+            }}
         </div>
     }
 }

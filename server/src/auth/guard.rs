@@ -22,6 +22,8 @@ pub fn is_public(path: &str) -> bool {
         "/healthz"
             | "/auth/login"
             | "/auth/callback"
+            // Signing out of a session that has already ended still lands on /signed-out.
+            | "/auth/logout"
             | "/signed-out"
             | "/favicon.svg"
             | "/favicon.ico"
