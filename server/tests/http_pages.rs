@@ -151,6 +151,16 @@ async fn missing_things_are_404(pool: PgPool) {
     let p = app.get("/no/such/page").await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert!(p.body.contains("Page not found"));
+    // The fallback page hydrates too: its script carries the nonce its CSP names.
+    let csp = p.headers["content-security-policy"].to_str().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(p.body.contains(&format!("nonce=\"{nonce}\"")));
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]

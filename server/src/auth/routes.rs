@@ -138,7 +138,8 @@ async fn sign_in(
         ));
     };
     if let Some(err) = q.error {
-        tracing::warn!(error = %err, "the identity provider returned an error");
+        // Debug formatting escapes whatever the URL carried (no forged log lines).
+        tracing::warn!(error = ?err, "the identity provider returned an error");
         return Err(page(
             StatusCode::BAD_REQUEST,
             "The identity provider did not sign you in",
