@@ -53,10 +53,9 @@ fn TierPolicyEditor(
     action: ServerAction<UpdateTierPolicy>,
 ) -> impl IntoView {
     let errors = field_errors(action);
-    let n = tier;
     view! {
         <ActionForm action attr:class="form card" attr:novalidate=true>
-            <input type="hidden" name="tier" value=n.to_string()/>
+            <input type="hidden" name="tier" value=tier.to_string()/>
             <div class="form-grid">
                 <TextField prefix="form" name="name" label="Name" value=initial.name.clone() errors required=true/>
                 <TextField prefix="form" name="min_slo_objective" label="Minimum SLO objective (%)" value=initial.min_slo_objective.clone() errors

@@ -6,6 +6,11 @@ use crate::domain::access::{Me, Role};
 use crate::domain::user::{Member, UserSummary, USERS_PER_PAGE};
 use crate::error::AppError;
 
+/// The CHECK constraints allow only known roles; anything else is a schema/code mismatch.
+fn role(s: &str) -> Result<Role, AppError> {
+    Role::parse(s).ok_or_else(|| AppError::internal(format!("unknown role {s}")))
+}
+
 /// What the identity provider said about a person at sign-in.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -74,8 +79,7 @@ pub async fn me(pool: &PgPool, id: i64) -> Result<Option<Me>, AppError> {
     .await?;
     row.map(|r| {
         Ok(Me {
-            role: Role::parse(&r.role)
-                .ok_or_else(|| AppError::internal(format!("unknown role {}", r.role)))?,
+            role: role(&r.role)?,
             id: r.id,
             name: r.name,
             email: r.email,
@@ -112,7 +116,6 @@ pub async fn list(pool: &PgPool, page: u32) -> Result<(Vec<UserSummary>, i64), A
         .fetch_all(pool),
         sqlx::query_scalar("SELECT count(*) FROM app_user").fetch_one(pool)
     )?;
-    let role = |s: &str| Role::parse(s).ok_or_else(|| AppError::internal(format!("role {s}")));
     let users = rows
         .into_iter()
         .map(|r| {
@@ -168,10 +171,12 @@ pub async fn members_of(pool: &PgPool, team_slug: &str) -> Result<Vec<Member>, A
     .fetch_all(pool)
     .await?;
     rows.into_iter()
-        .map(|(name, email, role)| {
-            let role =
-                Role::parse(&role).ok_or_else(|| AppError::internal(format!("role {role}")))?;
-            Ok(Member { name, email, role })
+        .map(|(name, email, stored)| {
+            Ok(Member {
+                name,
+                email,
+                role: role(&stored)?,
+            })
         })
         .collect()
 }

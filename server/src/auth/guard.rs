@@ -91,17 +91,13 @@ pub async fn require_user(
     };
     let Some(me) = me else {
         // A stale or unknown session is removed, not left to be retried.
-        if signed_in_cookie_present(&session).await {
+        if session.id().is_some() {
             let _ = session.flush().await;
         }
         return anonymous(&req);
     };
     req.extensions_mut().insert(me);
     next.run(req).await
-}
-
-async fn signed_in_cookie_present(session: &Session) -> bool {
-    session.id().is_some()
 }
 
 fn e_response(e: AppError) -> Response {

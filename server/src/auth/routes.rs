@@ -277,41 +277,27 @@ async fn signed_out() -> Response {
         StatusCode::OK,
         "You are signed out",
         "Your portal session has ended.",
-        Some(("/auth/login?next=%2F", "Sign in again")),
+        "Sign in again",
     )
 }
 
 fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    page_with_action(
-        status,
-        title,
-        message,
-        Some(("/auth/login?next=%2F", "Sign in")),
-    )
+    page_with_action(status, title, message, "Sign in")
 }
 
-/// A small page in the portal's own style, for the moments outside the app (no session yet).
-fn page_with_action(
-    status: StatusCode,
-    title: &str,
-    message: &str,
-    action: Option<(&str, &str)>,
-) -> Response {
+/// A small page in the portal's own style, for the moments outside the app (no session yet),
+/// whose one button starts a sign-in.
+fn page_with_action(status: StatusCode, title: &str, message: &str, sign_in: &str) -> Response {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
-    let action = action
-        .map(|(href, label)| {
-            format!(
-                r#"<p><a class="button" href="{}">{}</a></p>"#,
-                esc(href),
-                esc(label)
-            )
-        })
-        .unwrap_or_default();
+    let action = format!(
+        r#"<p><a class="button" href="/auth/login?next=%2F">{}</a></p>"#,
+        esc(sign_in)
+    );
     let html = format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · Reliability portal</title><link rel="stylesheet" href="/pkg/portal.css"><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
