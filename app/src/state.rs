@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
-use crate::store::catalog::FacetCache;
+use crate::store::cache::ReadCache;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,6 +25,11 @@ impl Default for Settings {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The catalog generation as this request began (read by the server's sign-in gate with the
+/// person, in one statement): the key for the read cache, see `store::cache`.
+#[derive(Debug, Clone, Copy)]
+pub struct CatalogGeneration(pub i64);
+
 /// This response's Content-Security-Policy script nonce (set by the server, used by the shell).
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
@@ -34,7 +39,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub settings: Settings,
     pub leptos_options: LeptosOptions,
-    pub facet_cache: Arc<FacetCache>,
+    pub cache: Arc<ReadCache>,
 }
 
 impl AppState {
@@ -43,7 +48,7 @@ impl AppState {
             pool,
             settings,
             leptos_options,
-            facet_cache: Arc::new(FacetCache::default()),
+            cache: Arc::new(ReadCache::default()),
         }
     }
 }

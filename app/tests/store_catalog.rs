@@ -4,7 +4,8 @@ mod common;
 use app::domain::catalog::{CatalogFilter, CatalogQuery, Sort, TeamFilter, PER_PAGE};
 use app::domain::lifecycle::Lifecycle;
 use app::domain::tier::Tier;
-use app::store::catalog::{search, FacetCache};
+use app::store::cache::ReadCache;
+use app::store::catalog::search;
 use common::{service, team};
 use sqlx::PgPool;
 
@@ -46,7 +47,7 @@ fn facet(values: &[app::domain::catalog::FacetValue], v: &str) -> i64 {
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn unfiltered_lists_everything_sorted_case_insensitively(pool: PgPool) {
     seed(&pool).await;
-    let page = search(&pool, &FacetCache::default(), &q(CatalogFilter::default()))
+    let page = search(&pool, &ReadCache::default(), &q(CatalogFilter::default()))
         .await
         .unwrap();
     assert_eq!(page.total, 6);
@@ -72,7 +73,7 @@ async fn unfiltered_lists_everything_sorted_case_insensitively(pool: PgPool) {
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn each_filter_narrows(pool: PgPool) {
     seed(&pool).await;
-    let cache = FacetCache::default();
+    let cache = ReadCache::default();
     let run = |f: CatalogFilter| {
         let pool = pool.clone();
         let cache = &cache;
@@ -179,13 +180,13 @@ async fn a_search_ranks_name_matches_first(pool: PgPool) {
         sort: Sort::Relevance,
         page: 1,
     };
-    let p = search(&pool, &FacetCache::default(), &query).await.unwrap();
+    let p = search(&pool, &ReadCache::default(), &query).await.unwrap();
     assert_eq!(slugs(&p), ["ledger", "audit-log"]);
     let by_name = CatalogQuery {
         sort: Sort::Name,
         ..query
     };
-    let p = search(&pool, &FacetCache::default(), &by_name)
+    let p = search(&pool, &ReadCache::default(), &by_name)
         .await
         .unwrap();
     assert_eq!(slugs(&p), ["audit-log", "ledger"]);
@@ -199,7 +200,7 @@ async fn facets_count_with_the_other_filters(pool: PgPool) {
         team: Some(TeamFilter::Team("payments".into())),
         ..Default::default()
     };
-    let page = search(&pool, &FacetCache::default(), &q(f)).await.unwrap();
+    let page = search(&pool, &ReadCache::default(), &q(f)).await.unwrap();
     assert_eq!(page.total, 2);
     let facets = &page.facets;
     // Tier facet ignores the tier filter but applies the team filter: payments has 2×T0, 1×T1.
@@ -222,7 +223,7 @@ async fn facets_count_with_the_other_filters(pool: PgPool) {
     assert_eq!(facet(&facets.tags, "go"), 1);
     assert_eq!(facet(&facets.lifecycles, "production"), 2);
 
-    let all = search(&pool, &FacetCache::default(), &q(CatalogFilter::default()))
+    let all = search(&pool, &ReadCache::default(), &q(CatalogFilter::default()))
         .await
         .unwrap();
     assert_eq!(
@@ -252,16 +253,34 @@ async fn paging_is_stable_and_complete(pool: PgPool) {
         )
         .await;
     }
-    for sort in [Sort::Name, Sort::Tier, Sort::Updated] {
+    // Pages after the first take the deferred join (ids first, then rows); every sort and a
+    // filtered search must page the same way as the first page orders.
+    let by_team = CatalogFilter {
+        team: Some(TeamFilter::Team("big".into())),
+        ..Default::default()
+    };
+    let searched = CatalogFilter {
+        q: "same".into(),
+        ..Default::default()
+    };
+    let cases = [
+        (CatalogFilter::default(), Sort::Name),
+        (CatalogFilter::default(), Sort::Tier),
+        (CatalogFilter::default(), Sort::Updated),
+        (by_team, Sort::Name),
+        (searched.clone(), Sort::Relevance),
+        (searched, Sort::Tier),
+    ];
+    for (filter, sort) in cases {
         let mut seen: Vec<String> = Vec::new();
         let mut tiers: Vec<Tier> = Vec::new();
         for page in 1..=4 {
             let query = CatalogQuery {
-                filter: CatalogFilter::default(),
+                filter: filter.clone(),
                 sort,
                 page,
             };
-            let p = search(&pool, &FacetCache::default(), &query).await.unwrap();
+            let p = search(&pool, &ReadCache::default(), &query).await.unwrap();
             assert_eq!(p.total, n as i64);
             assert_eq!(p.page_count(), 3);
             assert!(p.rows.len() <= PER_PAGE as usize);
@@ -280,13 +299,19 @@ async fn paging_is_stable_and_complete(pool: PgPool) {
         if sort == Sort::Tier {
             assert!(tiers.windows(2).all(|w| w[0] <= w[1]), "tier order");
         }
+        if sort == Sort::Name || sort == Sort::Relevance {
+            // Equal names (and equal ranks): the id decides, so slugs come in creation order.
+            let mut sorted = seen.clone();
+            sorted.sort();
+            assert_eq!(seen, sorted, "{sort:?}: ties broken by id across pages");
+        }
     }
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn cached_facets_are_refreshed_by_any_write(pool: PgPool) {
     seed(&pool).await;
-    let cache = FacetCache::default();
+    let cache = ReadCache::default();
     let all = q(CatalogFilter::default());
     let before = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(facet(&before.facets.tiers, "3"), 1);
@@ -302,4 +327,35 @@ async fn cached_facets_are_refreshed_by_any_write(pool: PgPool) {
     let again = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(facet(&again.facets.tiers, "3"), 1);
     assert_eq!(facet(&again.facets.tiers, "2"), 2);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_cached_page_is_reused_only_while_nothing_changes(pool: PgPool) {
+    seed(&pool).await;
+    let cache = ReadCache::default();
+    let all = q(CatalogFilter::default());
+    let first = search(&pool, &cache, &all).await.unwrap();
+    // Change a row behind the trigger's back: the cache has no way to know, so a repeat that
+    // shows the old name proves the page came from the cache...
+    sqlx::query("ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE service SET name = 'Zebra' WHERE slug = 'ledger'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let cached = search(&pool, &cache, &all).await.unwrap();
+    assert_eq!(cached, first, "served from the cache");
+    // ...and with the trigger back, any write (here to another table) brings the new data.
+    sqlx::query("ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE team SET email = 'x@example.com' WHERE slug = 'search'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let fresh = search(&pool, &cache, &all).await.unwrap();
+    assert_eq!(fresh.rows.last().unwrap().name, "Zebra");
 }

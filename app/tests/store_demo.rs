@@ -33,7 +33,7 @@ async fn demo_spans_tiers_and_lifecycles_with_stale_runbooks(pool: PgPool) {
     demo::load(&pool, today()).await.unwrap();
     let page = catalog::search(
         &pool,
-        &catalog::FacetCache::default(),
+        &app::store::cache::ReadCache::default(),
         &CatalogQuery {
             page: 1,
             ..Default::default()
@@ -52,7 +52,7 @@ async fn demo_spans_tiers_and_lifecycles_with_stale_runbooks(pool: PgPool) {
     assert!(stale >= 5, "some runbooks are stale: {stale}");
     let unowned = catalog::search(
         &pool,
-        &catalog::FacetCache::default(),
+        &app::store::cache::ReadCache::default(),
         &CatalogQuery {
             filter: CatalogFilter {
                 team: Some(app::domain::catalog::TeamFilter::Unowned),

@@ -6,12 +6,12 @@ use crate::error::AppError;
 
 #[server(input = Json, endpoint = "search_catalog")]
 pub async fn search_catalog(query: CatalogQuery) -> Result<CatalogPage, AppError> {
-    use super::ctx::{me, respond, state};
+    use super::ctx::{generation, me, respond, state};
     respond(
         async {
             me()?;
             let st = state()?;
-            crate::store::catalog::search(&st.pool, &st.facet_cache, &query).await
+            crate::store::catalog::search_at(&st.pool, &st.cache, &query, generation()).await
         }
         .await,
     )

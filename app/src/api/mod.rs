@@ -16,7 +16,7 @@ pub(crate) mod ctx {
 
     use crate::domain::access::{Me, Permission};
     use crate::error::AppError;
-    use crate::state::{AppState, RequestId};
+    use crate::state::{AppState, CatalogGeneration, RequestId};
     use crate::store::audit::{self, Actor, Event};
 
     pub fn state() -> Result<AppState, AppError> {
@@ -33,6 +33,11 @@ pub(crate) mod ctx {
         parts()
             .and_then(|p| p.extensions.get::<Me>().cloned())
             .ok_or(AppError::Unauthenticated)
+    }
+
+    /// The catalog generation the sign-in gate read with the person, if it ran.
+    pub fn generation() -> Option<i64> {
+        parts().and_then(|p| p.extensions.get::<CatalogGeneration>().map(|g| g.0))
     }
 
     pub fn actor(me: &Me) -> Actor {

@@ -7,13 +7,20 @@ use crate::error::AppError;
 
 #[server(endpoint = "get_service")]
 pub async fn get_service(slug: String) -> Result<ServiceDetail, AppError> {
-    use super::ctx::{me, respond, state, today};
+    use super::ctx::{generation, me, respond, state, today};
     respond(
         async {
             let st = state()?;
             me()?;
-            crate::store::services::detail(&st.pool, &slug, today(), st.settings.runbook_stale_days)
-                .await
+            crate::store::services::detail_cached(
+                &st.pool,
+                &st.cache,
+                &slug,
+                today(),
+                st.settings.runbook_stale_days,
+                generation(),
+            )
+            .await
         }
         .await,
     )

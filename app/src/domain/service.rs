@@ -159,8 +159,47 @@ fn parse_tags(e: &mut FieldErrors, raw: &str) -> Vec<String> {
     tags
 }
 
+/// How much of a description a list shows. The catalog table clamps it to two lines of at most
+/// 52ch (style/main.css), about 110 characters; sending more only grows every page.
+pub const SUMMARY_CHARS: usize = 140;
+
+/// The start of `text` for a list: whole if it fits in `max` characters, otherwise cut at the
+/// last word boundary within them and marked with an ellipsis (so a screen reader, which ignores
+/// the visual clamp, hears whole words).
+pub fn summary(text: &str, max: usize) -> String {
+    let Some((cut, next)) = text.char_indices().nth(max) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let head = if next.is_whitespace() {
+        head
+    } else {
+        head.rfind(char::is_whitespace).map_or(head, |i| &head[..i])
+    };
+    let head =
+        head.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ':');
+    format!("{head}…")
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn summary_keeps_short_text_and_cuts_long_text_at_a_word() {
+        assert_eq!(summary("Short and sweet.", 140), "Short and sweet.");
+        assert_eq!(summary("exactly ten", 11), "exactly ten");
+        assert_eq!(
+            summary("Handles payments, refunds and payouts", 20),
+            "Handles payments…"
+        );
+        assert_eq!(
+            summary("Handles payments; refunds", 17),
+            "Handles payments…"
+        );
+        // Counted in characters, not bytes; a single long word is cut where it must be.
+        assert_eq!(summary("Zürich-Zürich-Zürich", 6), "Zürich…");
+        assert!(summary(&"word ".repeat(100), 140).chars().count() <= 141);
+    }
     use super::*;
 
     fn form() -> ServiceForm {

@@ -261,7 +261,7 @@ fn ServiceTable(q: CatalogQuery, rows: Vec<crate::domain::service::ServiceRow>) 
                                     <td class="hide-sm">
                                         {s.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
                                     </td>
-                                    <td class="hide-sm nowrap muted">{s.updated_at.format("%Y-%m-%d").to_string()}</td>
+                                    <td class="hide-sm nowrap muted">{s.updated_at.date_naive().to_string()}</td>
                                 </tr>
                             }
                         })

@@ -1,7 +1,4 @@
 //! The catalog list: one page of services plus facet counts, filtered in the database.
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use crate::domain::catalog::{
@@ -13,6 +10,7 @@ use crate::domain::service::ServiceRow;
 use crate::domain::tier::Tier;
 use crate::error::AppError;
 
+use super::cache::ReadCache;
 use super::rows::{ServiceListRow, SERVICE_LIST_COLUMNS};
 
 /// Which filter a facet query leaves out (a facet is counted with every other filter applied).
@@ -58,21 +56,8 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Sk
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct PageRow {
-    #[sqlx(flatten)]
-    service: ServiceListRow,
-    generation: i64,
-}
-
-/// One page of rows in a stable order (every sort ends in the id), with the catalog generation
-/// read in the same statement (so from the same snapshot); None when the page is empty.
-async fn rows(pool: &PgPool, q: &CatalogQuery) -> Result<(Vec<ServiceRow>, Option<i64>), AppError> {
-    let mut qb = QueryBuilder::new(format!(
-        "SELECT {SERVICE_LIST_COLUMNS}, (SELECT value FROM catalog_generation) AS generation \
-         FROM service s LEFT JOIN team t ON t.id = s.owner_team_id"
-    ));
-    push_filters(&mut qb, &q.filter, Skip::Nothing);
+/// The ORDER BY for a query; every sort ends in the id, so the order is total and paging stable.
+fn push_order(qb: &mut QueryBuilder<'_, Postgres>, q: &CatalogQuery) {
     match (q.sort, prefix_tsquery(&q.filter.q)) {
         // Ranking also keeps the planner from walking the name index past thousands of
         // non-matching rows: it takes the few matches from the GIN index and sorts them.
@@ -91,17 +76,37 @@ async fn rows(pool: &PgPool, q: &CatalogQuery) -> Result<(Vec<ServiceRow>, Optio
             qb.push(" ORDER BY s.updated_at DESC, s.id");
         }
     }
-    qb.push(" LIMIT ");
-    qb.push_bind(i64::from(PER_PAGE));
-    qb.push(" OFFSET ");
-    qb.push_bind(q.offset());
-    let rows: Vec<PageRow> = qb.build_query_as().fetch_all(pool).await?;
-    let generation = rows.first().map(|r| r.generation);
-    let rows = rows
-        .into_iter()
-        .map(|r| r.service.into_domain())
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((rows, generation))
+}
+
+/// LIMIT and OFFSET are written into the SQL, not bound: they are numbers the server computed,
+/// and with them as parameters Postgres cannot tell that a generic plan is as good as a custom
+/// one (it assumes an unknown OFFSET skips 10% of the table), so it would plan every execution.
+fn push_page(qb: &mut QueryBuilder<'_, Postgres>, q: &CatalogQuery) {
+    qb.push(format_args!(" LIMIT {PER_PAGE} OFFSET {}", q.offset()));
+}
+
+/// One page of rows in a stable order.
+async fn rows(pool: &PgPool, q: &CatalogQuery) -> Result<Vec<ServiceRow>, AppError> {
+    let mut qb = QueryBuilder::new(format!("SELECT {SERVICE_LIST_COLUMNS} FROM "));
+    if q.offset() == 0 {
+        qb.push("service s LEFT JOIN team t ON t.id = s.owner_team_id");
+        push_filters(&mut qb, &q.filter, Skip::Nothing);
+    } else {
+        // Deferred join: find the page's ids first (index-only on the name order, see
+        // migration 0004), then fetch and join just those rows. Without it, page 20 reads and
+        // joins the 950 rows before it only to throw them away.
+        qb.push("(SELECT s.id FROM service s");
+        push_filters(&mut qb, &q.filter, Skip::Nothing);
+        push_order(&mut qb, q);
+        push_page(&mut qb, q);
+        qb.push(") p JOIN service s ON s.id = p.id LEFT JOIN team t ON t.id = s.owner_team_id");
+    }
+    push_order(&mut qb, q);
+    if q.offset() == 0 {
+        push_page(&mut qb, q);
+    }
+    let rows: Vec<ServiceListRow> = qb.build_query_as().fetch_all(pool).await?;
+    rows.into_iter().map(ServiceListRow::into_domain).collect()
 }
 
 async fn counts(
@@ -206,65 +211,49 @@ fn top_with_selected(
     (out, more)
 }
 
-/// Facet counts keyed by filter, valid while `catalog_generation` is unchanged (a trigger bumps
-/// it on every write to services or teams). Bounded: cleared when full.
-#[derive(Debug, Default)]
-pub struct FacetCache {
-    entries: Mutex<HashMap<CatalogFilter, (i64, Facets)>>,
-}
-
-const FACET_CACHE_MAX: usize = 2048;
-
-impl FacetCache {
-    fn get(&self, f: &CatalogFilter, generation: i64) -> Option<Facets> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(f)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, facets)| facets.clone())
-    }
-    fn put(&self, f: CatalogFilter, generation: i64, facets: Facets) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= FACET_CACHE_MAX {
-                entries.clear();
-            }
-            entries.insert(f, (generation, facets));
-        }
-    }
-}
-
-/// The current catalog generation, for an empty page (whose rows carry none).
-async fn generation(pool: &PgPool) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT value FROM catalog_generation")
-        .fetch_one(pool)
-        .await?)
-}
-
-/// The catalog page. Rows always come fresh; facet counts from the cache while the generation
-/// they were counted at is current. On a cache hit the page costs one query.
+/// The catalog page, from the cache while the catalog is unchanged (see `store::cache`). On a
+/// miss, the rows are read fresh and the facet counts (the expensive part) come from their own
+/// cache when another page or sort of the same filter counted them at this generation.
 pub async fn search(
     pool: &PgPool,
-    cache: &FacetCache,
+    cache: &ReadCache,
     q: &CatalogQuery,
 ) -> Result<CatalogPage, AppError> {
-    let (rows, seen) = rows(pool, q).await?;
-    let generation = match seen {
+    search_at(pool, cache, q, None).await
+}
+
+/// `search`, given the generation read earlier in this request (or None to read it now). It
+/// must be read before the data: a write in between then makes the entry outdated at once (the
+/// generation moves on), never wrongly current.
+pub async fn search_at(
+    pool: &PgPool,
+    cache: &ReadCache,
+    q: &CatalogQuery,
+    generation: Option<i64>,
+) -> Result<CatalogPage, AppError> {
+    let generation = match generation {
         Some(g) => g,
-        None => generation(pool).await?,
+        None => super::cache::generation(pool).await?,
     };
-    // Counted after the generation was read: a write in between makes the entry outdated at
-    // once (the generation moves on), never wrongly current.
-    let facets = match cache.get(&q.filter, generation) {
+    if let Some(page) = cache.pages.get(q, generation) {
+        return Ok(page);
+    }
+    let rows = rows(pool, q).await?;
+    let facets = match cache.facets.get(&q.filter, generation) {
         Some(facets) => facets,
         None => {
             let facets = facets(pool, &q.filter).await?;
-            cache.put(q.filter.clone(), generation, facets.clone());
+            cache
+                .facets
+                .put(q.filter.clone(), generation, facets.clone());
             facets
         }
     };
-    Ok(CatalogPage {
+    let page = CatalogPage {
         total: facets.total(&q.filter),
         rows,
         facets,
-    })
+    };
+    cache.pages.put(q.clone(), generation, page.clone());
+    Ok(page)
 }

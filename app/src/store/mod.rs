@@ -1,6 +1,7 @@
 //! sqlx queries, one module per aggregate. Functions take a pool (or a transaction) and return
 //! domain types; rules stay in `domain`.
 pub mod audit;
+pub mod cache;
 pub mod catalog;
 pub mod demo;
 pub mod dependencies;

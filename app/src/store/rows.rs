@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::domain::dependency::{DependencyEdge, DependencyKind};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::link::{age_days, is_stale, Link, LinkKind};
-use crate::domain::service::ServiceRow;
+use crate::domain::service::{summary, ServiceRow, SUMMARY_CHARS};
 use crate::domain::team::{Team, TeamRef};
 use crate::domain::tier::{Tier, TierPolicy};
 use crate::error::AppError;
@@ -35,8 +35,9 @@ pub struct ServiceListRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Columns for `ServiceListRow`; the query must join `team t` on the owner.
-pub const SERVICE_LIST_COLUMNS: &str = "s.slug, s.name, left(s.description, 240) AS description, \
+/// Columns for `ServiceListRow`; the query must join `team t` on the owner. The description is
+/// read one character past `SUMMARY_CHARS`, so `summary` can tell that it was cut.
+pub const SERVICE_LIST_COLUMNS: &str = "s.slug, s.name, left(s.description, 141) AS description, \
      s.tier, s.lifecycle, t.slug AS team_slug, t.name AS team_name, s.tags, s.updated_at";
 
 impl ServiceListRow {
@@ -50,7 +51,7 @@ impl ServiceListRow {
             },
             slug: self.slug,
             name: self.name,
-            description: self.description,
+            description: summary(&self.description, SUMMARY_CHARS),
             tags: self.tags,
             updated_at: self.updated_at,
         })

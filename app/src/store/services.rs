@@ -8,6 +8,7 @@ use crate::domain::tier::{policy_gaps, PolicyFacts};
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 
+use super::cache::ReadCache;
 use super::is_unique_violation;
 use super::rows::{lifecycle, tier, EdgeRow, LinkRow, TierPolicyRow};
 
@@ -126,6 +127,31 @@ pub async fn detail(
         dependents_total: row.dependents_total,
         stale_after_days,
     })
+}
+
+/// `detail`, reused while the catalog is unchanged (see `store::cache`), given the generation
+/// read earlier in this request if there is one. A much-depended-upon
+/// service's page is both the most visited and the most expensive to read.
+pub async fn detail_cached(
+    pool: &PgPool,
+    cache: &ReadCache,
+    slug: &str,
+    today: NaiveDate,
+    stale_after_days: i64,
+    generation: Option<i64>,
+) -> Result<ServiceDetail, AppError> {
+    // Read before the data (see `catalog::search_at`), unless this request already did.
+    let generation = match generation {
+        Some(g) => g,
+        None => super::cache::generation(pool).await?,
+    };
+    let key = (slug.to_string(), today);
+    if let Some(d) = cache.services.get(&key, generation) {
+        return Ok(d);
+    }
+    let d = detail(pool, slug, today, stale_after_days).await?;
+    cache.services.put(key, generation, d.clone());
+    Ok(d)
 }
 
 #[derive(sqlx::FromRow)]

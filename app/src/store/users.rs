@@ -63,28 +63,39 @@ struct MeRow {
     email: String,
     role: String,
     teams: Vec<String>,
+    catalog_generation: i64,
 }
 
 /// The person behind a session, with their effective role and teams: one indexed query per
 /// request, so a role change or a removed membership applies at once.
 pub async fn me(pool: &PgPool, id: i64) -> Result<Option<Me>, AppError> {
+    Ok(me_and_generation(pool, id).await?.map(|(me, _)| me))
+}
+
+/// `me`, plus the catalog generation read in the same statement. The sign-in gate runs this on
+/// every request, so the pages' read cache (`store::cache`) costs them no extra round trip.
+pub async fn me_and_generation(pool: &PgPool, id: i64) -> Result<Option<(Me, i64)>, AppError> {
     let row: Option<MeRow> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, coalesce(u.role_override, u.idp_role) AS role, \
          array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id \
-               WHERE m.user_id = u.id ORDER BY t.slug) AS teams \
+               WHERE m.user_id = u.id ORDER BY t.slug) AS teams, \
+         (SELECT value FROM catalog_generation) AS catalog_generation \
          FROM app_user u WHERE u.id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?;
     row.map(|r| {
-        Ok(Me {
-            role: role(&r.role)?,
-            id: r.id,
-            name: r.name,
-            email: r.email,
-            teams: r.teams,
-        })
+        Ok((
+            Me {
+                role: role(&r.role)?,
+                id: r.id,
+                name: r.name,
+                email: r.email,
+                teams: r.teams,
+            },
+            r.catalog_generation,
+        ))
     })
     .transpose()
 }

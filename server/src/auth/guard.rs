@@ -10,7 +10,7 @@ use axum::Extension;
 use tower_sessions::Session;
 
 use app::error::AppError;
-use app::state::{AppState, RequestId};
+use app::state::{AppState, CatalogGeneration, RequestId};
 
 use super::oidc::Oidc;
 use super::session::{touch_every, SignedIn, SIGNED_IN};
@@ -66,8 +66,8 @@ pub async fn require_user(
     let cfg = &oidc.config;
     let me = match signed_in {
         Some(s) if s.is_live(now, cfg.session_idle, cfg.session_lifetime) => {
-            match app::store::users::me(&st.pool, s.user_id).await {
-                Ok(Some(me)) => {
+            match app::store::users::me_and_generation(&st.pool, s.user_id).await {
+                Ok(Some((me, generation))) => {
                     if now - s.last_seen >= touch_every(cfg.session_idle) {
                         let touched = SignedIn {
                             last_seen: now,
@@ -77,7 +77,7 @@ pub async fn require_user(
                             tracing::error!("refreshing the session: {e}");
                         }
                     }
-                    Some(me)
+                    Some((me, generation))
                 }
                 Ok(None) => None,
                 Err(e) => return e_response(e),
@@ -89,7 +89,7 @@ pub async fn require_user(
         }
         None => None,
     };
-    let Some(me) = me else {
+    let Some((me, generation)) = me else {
         // A stale or unknown session is removed, not left to be retried.
         if session.id().is_some() {
             let _ = session.flush().await;
@@ -97,6 +97,7 @@ pub async fn require_user(
         return anonymous(&req);
     };
     req.extensions_mut().insert(me);
+    req.extensions_mut().insert(CatalogGeneration(generation));
     next.run(req).await
 }
 
