@@ -6,7 +6,7 @@ use app::domain::lifecycle::Lifecycle;
 use app::domain::tier::Tier;
 use app::store::cache::ReadCache;
 use app::store::catalog::search;
-use common::{service, team};
+use common::{exec, service, team};
 use sqlx::PgPool;
 
 async fn seed(pool: &PgPool) {
@@ -337,25 +337,29 @@ async fn a_cached_page_is_reused_only_while_nothing_changes(pool: PgPool) {
     let first = search(&pool, &cache, &all).await.unwrap();
     // Change a row behind the trigger's back: the cache has no way to know, so a repeat that
     // shows the old name proves the page came from the cache...
-    sqlx::query("ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE service SET name = 'Zebra' WHERE slug = 'ledger'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    exec(
+        &pool,
+        "ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation",
+    )
+    .await;
+    exec(
+        &pool,
+        "UPDATE service SET name = 'Zebra' WHERE slug = 'ledger'",
+    )
+    .await;
     let cached = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(cached, first, "served from the cache");
     // ...and with the trigger back, any write (here to another table) brings the new data.
-    sqlx::query("ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation")
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE team SET email = 'x@example.com' WHERE slug = 'search'")
-        .execute(&pool)
-        .await
-        .unwrap();
+    exec(
+        &pool,
+        "ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation",
+    )
+    .await;
+    exec(
+        &pool,
+        "UPDATE team SET email = 'x@example.com' WHERE slug = 'search'",
+    )
+    .await;
     let fresh = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(fresh.rows.last().unwrap().name, "Zebra");
 }

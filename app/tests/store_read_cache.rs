@@ -4,12 +4,8 @@ mod common;
 
 use app::store::cache::ReadCache;
 use app::store::services::detail_cached;
-use common::{service, team, today};
+use common::{exec, service, team, today};
 use sqlx::PgPool;
-
-async fn exec(pool: &PgPool, sql: &str) {
-    sqlx::query(sql).execute(pool).await.unwrap();
-}
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn service_page_is_cached_until_its_tables_change(pool: PgPool) {

@@ -23,6 +23,18 @@ pub async fn generation(db: impl PgExecutor<'_>) -> Result<i64, AppError> {
         .await?)
 }
 
+/// The generation this request already read (the sign-in gate reads it with the person), or the
+/// current one. Either way it is read before the data it will key.
+pub async fn generation_or_current(
+    pool: &sqlx::PgPool,
+    known: Option<i64>,
+) -> Result<i64, AppError> {
+    match known {
+        Some(g) => Ok(g),
+        None => generation(pool).await,
+    }
+}
+
 /// A bounded map whose entries count only at the generation they were stored at.
 #[derive(Debug)]
 pub struct GenerationCache<K, V> {

@@ -10,7 +10,7 @@ use crate::domain::service::ServiceRow;
 use crate::domain::tier::Tier;
 use crate::error::AppError;
 
-use super::cache::ReadCache;
+use super::cache::{generation_or_current, ReadCache};
 use super::rows::{ServiceListRow, SERVICE_LIST_COLUMNS};
 
 /// Which filter a facet query leaves out (a facet is counted with every other filter applied).
@@ -231,10 +231,7 @@ pub async fn search_at(
     q: &CatalogQuery,
     generation: Option<i64>,
 ) -> Result<CatalogPage, AppError> {
-    let generation = match generation {
-        Some(g) => g,
-        None => super::cache::generation(pool).await?,
-    };
+    let generation = generation_or_current(pool, generation).await?;
     if let Some(page) = cache.pages.get(q, generation) {
         return Ok(page);
     }

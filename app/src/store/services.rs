@@ -8,7 +8,7 @@ use crate::domain::tier::{policy_gaps, PolicyFacts};
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 
-use super::cache::ReadCache;
+use super::cache::{generation_or_current, ReadCache};
 use super::is_unique_violation;
 use super::rows::{lifecycle, tier, EdgeRow, LinkRow, TierPolicyRow};
 
@@ -140,11 +140,7 @@ pub async fn detail_cached(
     stale_after_days: i64,
     generation: Option<i64>,
 ) -> Result<ServiceDetail, AppError> {
-    // Read before the data (see `catalog::search_at`), unless this request already did.
-    let generation = match generation {
-        Some(g) => g,
-        None => super::cache::generation(pool).await?,
-    };
+    let generation = generation_or_current(pool, generation).await?;
     let key = (slug.to_string(), today);
     if let Some(d) = cache.services.get(&key, generation) {
         return Ok(d);

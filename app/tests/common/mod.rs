@@ -49,6 +49,11 @@ pub async fn service(
     .unwrap();
 }
 
+/// Runs SQL as an outsider would (psql, another tool): not through the app.
+pub async fn exec(pool: &PgPool, sql: &str) {
+    sqlx::query(sql).execute(pool).await.unwrap();
+}
+
 pub async fn count(pool: &PgPool, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
