@@ -517,7 +517,8 @@ echo "         Compared against the SQL of a page the app has not cached (genera
 echo "         facet counts of its filter cached) at the same ${CONNECTIONS}-way concurrency, p99 to p99."
 echo "         Equal concurrency on the same CPUs puts the same queueing in both. Nothing writes"
 echo "         during the run, so after its first request each URL is served from the app's read"
-echo "         cache (store/cache.rs): its SQL is the session, the person and the generation. The"
+echo "         cache (store/cache.rs): its SQL is the session, the person and the generation, and"
+echo "         its results (filters, table, pager) are HTML rendered once per generation. The"
 echo "         facet-miss figure is the cold cost of a new filter; the single-client figure has no"
 echo "         queueing, so neither is like for like."
 check "service page p50 ${R[service.p50]} ms <= 20 ms" "${R[service.p50]}" le 20

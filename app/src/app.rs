@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -41,14 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::components::access::provide_me();
-    // Effects run only in the browser, after hydration: a marker for browser tests (and CSS) that
-    // the page is interactive.
-    Effect::new(|_| {
-        if let Some(body) = leptos::prelude::document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-    // Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
+    // Islands mode: everything here renders on the server only, and its data is never sent to the
+    // browser again as JSON; the forms are `#[island]`s that hydrate on their own, with what they
+    // need passed as props. Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
     // and a missing record can still answer 404.
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { open, providerLogin } from './helpers';
+import { arrived, open, providerLogin } from './helpers';
 
 test('a deep link goes through the provider and lands back on the deep link, signed in', async ({ page }) => {
   await page.goto('/services/payments-api');
@@ -51,7 +51,7 @@ test('a viewer sees no edit controls, and a forged edit is refused', async ({ pa
 test('an admin reads the audit trail of a change', async ({ page }) => {
   await open(page, '/tiers', 'alice');
   await page.getByRole('link', { name: 'Edit Tier 3' }).click();
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await arrived(page, '/tiers/3/edit');
   await page.locator('#form-postmortem_due_days').fill('30');
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page).toHaveURL(/\/tiers$/);

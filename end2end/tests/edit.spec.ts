@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { open, unique } from './helpers';
+import { arrived, open, unique } from './helpers';
 
 test('create a team, then a service it owns', async ({ page }) => {
   const team = unique('team');
@@ -15,7 +15,7 @@ test('create a team, then a service it owns', async ({ page }) => {
 
   const service = unique('refunds');
   await page.getByRole('link', { name: 'Add a service' }).click();
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await arrived(page, '/services/new');
   await expect(page.locator('#form-owner')).toHaveValue(team);
   await page.locator('#form-name').fill('Refunds API');
   await page.locator('#form-slug').fill(service);
@@ -77,7 +77,20 @@ test('edit a link', async ({ page }) => {
   await page.locator(`li.link-row[data-link-id="${id}"]`).getByRole('button', { name: 'Save' }).click();
   await expect(page.locator(`#form-url-${id}-error`)).toContainText('http');
 
+  // A new link joins the list in place, and the add form is empty for the next one.
+  const rows = await page.locator('li.link-row').count();
+  const added = `https://grafana.example.com/d/ledger-${Date.now()}`;
+  await page.locator('#form-kind-new').selectOption('dashboard');
+  await page.locator('#form-title-new').fill('Latency');
+  await page.locator('#form-url-new').fill(added);
+  await page.getByRole('button', { name: 'Add link' }).click();
+  await expect(page.locator('li.link-row')).toHaveCount(rows + 1);
+  await expect(page.locator(`li.link-row input[value="${added}"]`)).toHaveCount(1);
+  await expect(page.locator('#form-url-new')).toHaveValue('');
+  await expect(page.locator('#form-kind-new')).toHaveValue('runbook');
+
   await open(page, '/services/ledger');
   await expect(page.locator('.links')).toContainText(url);
   await expect(page.locator('.links')).toContainText('reviewed 2026-11-01');
+  await expect(page.locator('.links')).toContainText('Latency');
 });

@@ -23,6 +23,15 @@ export async function open(page: Page, path: string, user: DemoUser = 'alice') {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
+/**
+ * After a click that loads `pathname` (links are plain page loads: only the forms are islands),
+ * waits for that page, not the one before it, to have made its forms interactive.
+ */
+export async function arrived(page: Page, pathname: string) {
+  await page.waitForURL((u) => u.pathname === pathname);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
 /** A slug no earlier test run has used. */
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;

@@ -70,8 +70,8 @@ async fn service_page_has_everything_on_one_page(pool: PgPool) {
         "checkout-web depends on it"
     );
     assert!(
-        b.contains("https://acme.pagerduty.example/schedules/payments"),
-        "pager from the team"
+        b.contains(r#"<a href="https://acme.pagerduty.example/services/payments-api" rel="noopener noreferrer" class="button small danger">Page: "#),
+        "the service's own on-call link is the pager button"
     );
     assert!(b.contains("Runbook"));
     assert!(
@@ -203,4 +203,60 @@ async fn security_headers_and_health(pool: PgPool) {
         (health.status, health.body.as_str()),
         (StatusCode::OK, "ok")
     );
+}
+
+/// The catalog's results are rendered once per catalog generation and shared by everyone who may
+/// read them; what depends on who is asking is rendered per request; a write shows at once.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn catalog_results_are_shared_but_never_stale(pool: PgPool) {
+    let admin = TestApp::with_demo(pool).await;
+    let name = r#"class="strong">Ledger</a>"#;
+    let first = admin.get("/services?q=ledg").await;
+    assert!(first.body.contains(name), "{}", first.body);
+    assert!(first.body.contains("+ New service"), "an admin may add one");
+
+    let viewer = admin.signed_in_as(&common::op::CAROL_VIEWER).await;
+    let seen = viewer.get("/services?q=ledg").await;
+    assert_eq!(
+        catalog_results(&seen.body),
+        catalog_results(&first.body),
+        "the same results for everyone"
+    );
+    assert!(
+        !seen.body.contains("+ New service"),
+        "but not the admin's controls"
+    );
+    assert!(seen.body.contains("Carol Viewer") && !seen.body.contains("Alice Admin"));
+
+    // A write the generation triggers cannot see: the results come from the cache...
+    let sql = |s: &'static str| sqlx::raw_sql(s).execute(&admin.pool);
+    sql(
+        "ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation;
+         UPDATE service SET name = 'Ledger Core' WHERE slug = 'ledger';
+         ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation",
+    )
+    .await
+    .unwrap();
+    assert!(viewer.get("/services?q=ledg").await.body.contains(name));
+    // ...until any write moves the generation on, from whatever client.
+    sql("UPDATE service SET description = description WHERE slug = 'ledger'")
+        .await
+        .unwrap();
+    let fresh = viewer.get("/services?q=ledg").await;
+    assert!(
+        fresh.body.contains(r#"class="strong">Ledger Core</a>"#),
+        "{}",
+        fresh.body
+    );
+}
+
+/// The server-rendered results part of a catalog page.
+fn catalog_results(body: &str) -> &str {
+    let start = body
+        .find(r#"<div class="catalog">"#)
+        .expect("catalog results");
+    let end = body[start..]
+        .find("</section></div>")
+        .expect("end of results");
+    &body[start..start + end]
 }

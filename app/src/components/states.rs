@@ -27,9 +27,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     };
     // A session that ended mid-visit: sign in again and come back here.
     let next = matches!(error, AppError::Unauthenticated).then(|| {
-        let path = leptos_router::hooks::use_location()
-            .pathname
-            .get_untracked();
+        let path = current_path();
         format!(
             "/auth/login?next={}",
             url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
@@ -46,6 +44,16 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// The path of the page being shown. Not the router's location: an island (in the browser) has
+/// no router.
+fn current_path() -> String {
+    #[cfg(feature = "ssr")]
+    let path = use_context::<http::request::Parts>().map(|p| p.uri.path().to_string());
+    #[cfg(not(feature = "ssr"))]
+    let path = window().location().pathname().ok();
+    path.unwrap_or_else(|| "/".to_string())
 }
 
 #[component]

@@ -5,7 +5,6 @@ use crate::components::access::IfCan;
 use crate::domain::access::Permission;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::catalog::search_catalog;
 use crate::components::badges::{LifecycleBadge, TierBadge, Unowned};
 use crate::components::paging::Pager;
 use crate::components::states::{EmptyState, ErrorView, Loading};
@@ -15,12 +14,8 @@ use crate::domain::tier::Tier;
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
-    let query_map = use_query_map();
-    let query = Memo::new(move |_| {
-        let m = query_map.read();
-        CatalogQuery::from_params(|k| m.get(k))
-    });
-    let data = Resource::new(move || query.get(), search_catalog);
+    // Server-only (islands mode), so read once: no reactivity, and nothing to hydrate.
+    let q = use_query_map().with_untracked(|m| CatalogQuery::from_params(|k| m.get(k)));
     view! {
         <Title text="Services"/>
         <div class="page-head">
@@ -30,14 +25,45 @@ pub fn CatalogPage() -> impl IntoView {
             </div>
             <IfCan perm=Permission::CreateServices><a href="/services/new" class="button">"+ New service"</a></IfCan>
         </div>
+        <Results q/>
+    }
+}
+
+/// Filters, table and pager: the same HTML for everyone who may read the catalog, so it comes
+/// from the read cache while the catalog is unchanged and is rendered (from the data
+/// `search_catalog` serves) only after a write.
+#[component]
+fn Results(q: CatalogQuery) -> impl IntoView {
+    use std::sync::Arc;
+
+    use crate::api::ctx;
+    use crate::store::{cache, catalog};
+
+    async fn html(q: CatalogQuery) -> Result<Arc<str>, crate::error::AppError> {
+        ctx::me()?;
+        let st = ctx::state()?;
+        let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
+        if let Some(html) = st.cache.catalog_html.get(&q, generation) {
+            return Ok(html);
+        }
+        let page = catalog::search_at(&st.pool, &st.cache, &q, Some(generation)).await?;
+        let html: Arc<str> = view! { <Catalog q=q.clone() page/> }.to_html().into();
+        st.cache.catalog_html.put(q, generation, html.clone());
+        Ok(html)
+    }
+
+    view! {
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                let q = query.get_untracked();
-                match data.await {
-                    Ok(page) => view! { <Catalog q page/> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e/> }.into_any(),
-                }
-            })}
+            {move || {
+                let q = q.clone();
+                Suspend::new(async move {
+                    match html(q).await {
+                        // Rendered above by `to_html`, which escapes every text and attribute.
+                        Ok(html) => view! { <div class="catalog" inner_html=html></div> }.into_any(),
+                        Err(e) => view! { <ErrorView error=e/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
@@ -50,57 +76,55 @@ fn Catalog(q: CatalogQuery, page: Page) -> impl IntoView {
     let q_pager = q.clone();
     let (q_tier, q_lc, q_team, q_tag) = (q.clone(), q.clone(), q.clone(), q.clone());
     view! {
-        <div class="catalog">
-            <aside class="facets" aria-label="Filters">
-                <SearchBox q=q.clone()/>
-                <FacetGroup
-                    title="Tier"
-                    values=page.facets.tiers.clone()
-                    selected=q.filter.tier.map(|t| t.number().to_string())
-                    href=move |v| q_href(&q_tier, |q| q.filter.tier = v.and_then(|v| Tier::parse(&v)))
-                    more=false
-                />
-                <FacetGroup
-                    title="Lifecycle"
-                    values=page.facets.lifecycles.clone()
-                    selected=q.filter.lifecycle.map(|l| l.as_str().to_string())
-                    href=move |v| q_href(&q_lc, |q| q.filter.lifecycle = v.and_then(|v| Lifecycle::parse(&v)))
-                    more=false
-                />
-                <FacetGroup
-                    title="Owner"
-                    values=page.facets.teams.clone()
-                    selected=q.filter.team.as_ref().map(|t| t.as_param().to_string())
-                    href=move |v| q_href(&q_team, |q| q.filter.team = v.map(|v| if v == "none" { TeamFilter::Unowned } else { TeamFilter::Team(v) }))
-                    more=page.facets.teams_more
-                />
-                <FacetGroup
-                    title="Tag"
-                    values=page.facets.tags.clone()
-                    selected=q.filter.tag.clone()
-                    href=move |v| q_href(&q_tag, |q| q.filter.tag = v)
-                    more=page.facets.tags_more
-                />
-            </aside>
-            <section class="results" aria-label="Services">
-                <ResultBar q=q.clone() total/>
-                {if page.rows.is_empty() {
-                    view! {
-                        <EmptyState title="No services match these filters">
-                            {if q.has_filters() {
-                                view! { <p>"Try fewer filters, or " <a href="/services">"clear them all"</a> "."</p> }.into_any()
-                            } else {
-                                view! { <p>"The catalog is empty. " <a href="/services/new">"Add the first service"</a> " or load the demo data (see the README)."</p> }.into_any()
-                            }}
-                        </EmptyState>
-                    }
-                        .into_any()
-                } else {
-                    view! { <ServiceTable q=q.clone() rows=page.rows/> }.into_any()
-                }}
-                <Pager page=current pages total noun="services" href=move |n| { let mut q = q_pager.clone(); q.page = n; q.href() }/>
-            </section>
-        </div>
+        <aside class="facets" aria-label="Filters">
+            <SearchBox q=q.clone()/>
+            <FacetGroup
+                title="Tier"
+                values=page.facets.tiers.clone()
+                selected=q.filter.tier.map(|t| t.number().to_string())
+                href=move |v| q_href(&q_tier, |q| q.filter.tier = v.and_then(|v| Tier::parse(&v)))
+                more=false
+            />
+            <FacetGroup
+                title="Lifecycle"
+                values=page.facets.lifecycles.clone()
+                selected=q.filter.lifecycle.map(|l| l.as_str().to_string())
+                href=move |v| q_href(&q_lc, |q| q.filter.lifecycle = v.and_then(|v| Lifecycle::parse(&v)))
+                more=false
+            />
+            <FacetGroup
+                title="Owner"
+                values=page.facets.teams.clone()
+                selected=q.filter.team.as_ref().map(|t| t.as_param().to_string())
+                href=move |v| q_href(&q_team, |q| q.filter.team = v.map(|v| if v == "none" { TeamFilter::Unowned } else { TeamFilter::Team(v) }))
+                more=page.facets.teams_more
+            />
+            <FacetGroup
+                title="Tag"
+                values=page.facets.tags.clone()
+                selected=q.filter.tag.clone()
+                href=move |v| q_href(&q_tag, |q| q.filter.tag = v)
+                more=page.facets.tags_more
+            />
+        </aside>
+        <section class="results" aria-label="Services">
+            <ResultBar q=q.clone() total/>
+            {if page.rows.is_empty() {
+                view! {
+                    <EmptyState title="No services match these filters">
+                        {if q.has_filters() {
+                            view! { <p>"Try fewer filters, or " <a href="/services">"clear them all"</a> "."</p> }.into_any()
+                        } else {
+                            view! { <p>"The catalog is empty. " <a href="/services/new">"Add the first service"</a> " or load the demo data (see the README)."</p> }.into_any()
+                        }}
+                    </EmptyState>
+                }
+                    .into_any()
+            } else {
+                view! { <ServiceTable q=q.clone() rows=page.rows/> }.into_any()
+            }}
+            <Pager page=current pages total noun="services" href=move |n| { let mut q = q_pager.clone(); q.page = n; q.href() }/>
+        </section>
     }
 }
 

@@ -1,5 +1,7 @@
 //! One module per page.
 pub mod audit;
+// Renders from the server's read cache, and has no island: the browser never needs it.
+#[cfg(feature = "ssr")]
 pub mod catalog;
 pub mod overview;
 pub mod people;

@@ -11,13 +11,7 @@ use crate::domain::user::{UserSummary, USERS_PER_PAGE};
 /// Admin: everyone who has signed in, what their groups make them, and role overrides.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
-    let page = super::page_param();
-    let action = ServerAction::<SetUserRole>::new();
-    // Re-read after each role change so the table shows what is stored.
-    let data = Resource::new(
-        move || (page.get(), action.version().get()),
-        |(p, _)| list_users(p),
-    );
+    let page = super::page_param().get_untracked();
     view! {
         <Title text="People"/>
         <div class="page-head">
@@ -26,6 +20,16 @@ pub fn PeoplePage() -> impl IntoView {
                 <p class="muted">"Everyone who has signed in. Roles and teams come from the identity provider's groups at each sign-in; an override set here wins until it is cleared."</p>
             </div>
         </div>
+        <PeopleDirectory page/>
+    }
+}
+
+/// One island: after each role change the table is re-read, so it shows what is stored.
+#[island]
+fn PeopleDirectory(page: u32) -> impl IntoView {
+    let action = ServerAction::<SetUserRole>::new();
+    let data = Resource::new(move || action.version().get(), move |_| list_users(page));
+    view! {
         <FormError action/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -53,7 +57,7 @@ pub fn PeoplePage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                    <Pager page=page.get_untracked() pages total noun="people" href=|n| format!("/admin/people?page={n}")/>
+                    <Pager page pages total noun="people" href=|n| format!("/admin/people?page={n}")/>
                 }.into_any()
             })}
         </Suspense>

@@ -2,7 +2,9 @@
 //! error shows on the row it belongs to.
 use leptos::prelude::*;
 
-use crate::api::services::{AddDependency, AddLink, DeleteLink, RemoveDependency, UpdateLink};
+use crate::api::services::{
+    get_service, AddDependency, AddLink, DeleteLink, RemoveDependency, UpdateLink,
+};
 use crate::components::badges::TierBadge;
 use crate::components::fields::{field_errors, FormError, SelectField, TextField};
 use crate::components::states::EmptyState;
@@ -16,9 +18,13 @@ fn kind_options() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Bump `version` after each successful action so the page's data is refetched.
-fn refetch_on_success<I>(action: ServerAction<I>, version: RwSignal<u32>)
-where
+/// After each successful action: bump `version` so the lists are re-read, and empty `clear` (an
+/// "add" form) for the next entry. The lists re-render in place, which would keep what was typed.
+fn refetch_on_success<I>(
+    action: ServerAction<I>,
+    version: RwSignal<u32>,
+    clear: Option<NodeRef<leptos::html::Form>>,
+) where
     I: leptos::server_fn::ServerFn<Output = (), Error = crate::error::AppError>
         + Clone
         + Send
@@ -27,15 +33,51 @@ where
 {
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
+            if let Some(form) = clear.and_then(|f| f.get_untracked()) {
+                form.reset();
+            }
             version.update(|v| *v += 1);
         }
     });
 }
 
+/// The page's links and dependencies, one island: a change to either re-reads both (they are
+/// one record on the server), and only this part of the page re-renders.
+#[island]
+pub fn ServiceConnections(
+    service: String,
+    links: Vec<Link>,
+    edges: Vec<DependencyEdge>,
+) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let links = RwSignal::new(links);
+    let edges = RwSignal::new(edges);
+    let slug = service.clone();
+    // Effects run only in the browser; the first run is the page as served.
+    Effect::new(move |_| {
+        if version.get() == 0 {
+            return;
+        }
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(d) = get_service(slug).await {
+                links.set(d.links);
+                edges.set(d.depends_on);
+            }
+        });
+    });
+    let service2 = service.clone();
+    view! {
+        {move || view! { <LinkEditor service=service.clone() links=links.get() version/> }}
+        {move || view! { <DependencyEditor service=service2.clone() edges=edges.get() version/> }}
+    }
+}
+
 #[component]
-pub fn LinkEditor(service: String, links: Vec<Link>, version: RwSignal<u32>) -> impl IntoView {
+fn LinkEditor(service: String, links: Vec<Link>, version: RwSignal<u32>) -> impl IntoView {
     let add = ServerAction::<AddLink>::new();
-    refetch_on_success(add, version);
+    let add_form = NodeRef::new();
+    refetch_on_success(add, version, Some(add_form));
     let errors = field_errors(add);
     view! {
         <section class="card" id="links" aria-labelledby="links-edit-h">
@@ -50,7 +92,7 @@ pub fn LinkEditor(service: String, links: Vec<Link>, version: RwSignal<u32>) -> 
                 }.into_any()
             }}
             <h3>"Add a link"</h3>
-            <ActionForm action=add attr:class="form inline-form" attr:novalidate=true>
+            <ActionForm action=add node_ref=add_form attr:class="form inline-form" attr:novalidate=true>
                 <input type="hidden" name="service" value=service.clone()/>
                 <SelectField prefix="form" name="kind" label="Kind" value="runbook".to_string() options=kind_options() errors id_suffix="-new"/>
                 <TextField prefix="form" name="title" label="Title" value=String::new() errors id_suffix="-new" placeholder="Runbook"/>
@@ -68,7 +110,7 @@ fn LinkRow(service: String, l: Link, version: RwSignal<u32>) -> impl IntoView {
     let update = ServerAction::<UpdateLink>::new();
     let delete = ServerAction::<DeleteLink>::new();
     // A saved row already shows what was saved; only deletion changes the list.
-    refetch_on_success(delete, version);
+    refetch_on_success(delete, version, None);
     let errors = field_errors(update);
     let suffix = format!("-{}", l.id);
     let saved = move || matches!(update.value().get(), Some(Ok(())));
@@ -101,15 +143,16 @@ fn LinkRow(service: String, l: Link, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-pub fn DependencyEditor(
+fn DependencyEditor(
     service: String,
     edges: Vec<DependencyEdge>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let add = ServerAction::<AddDependency>::new();
     let remove = ServerAction::<RemoveDependency>::new();
-    refetch_on_success(add, version);
-    refetch_on_success(remove, version);
+    let add_form = NodeRef::new();
+    refetch_on_success(add, version, Some(add_form));
+    refetch_on_success(remove, version, None);
     let errors = field_errors(add);
     let kinds = vec![
         ("hard".to_string(), "Hard — fails when it fails".to_string()),
@@ -147,7 +190,7 @@ pub fn DependencyEditor(
             }}
             <FormError action=remove/>
             <h3>"Add a dependency"</h3>
-            <ActionForm action=add attr:class="form inline-form" attr:novalidate=true>
+            <ActionForm action=add node_ref=add_form attr:class="form inline-form" attr:novalidate=true>
                 <input type="hidden" name="service" value=service.clone()/>
                 <TextField prefix="form" name="target" label="Service slug" value=String::new() errors required=true placeholder="ledger"/>
                 <SelectField prefix="form" name="kind" label="Kind" value="hard".to_string() options=kinds errors/>

@@ -12,14 +12,13 @@ use crate::domain::service::ServiceForm;
 use crate::domain::team::TeamRef;
 use crate::domain::tier::Tier;
 
-use super::service_edit::{DependencyEditor, LinkEditor};
+use super::service_edit::ServiceConnections;
 use super::slug_param;
 
 #[component]
 pub fn NewServicePage() -> impl IntoView {
     let teams = Resource::new(|| (), |_| team_choices());
     let me = use_me();
-    let action = ServerAction::<CreateService>::new();
     // Preselect an owner when arriving from a team page (?team=payments).
     let owner = leptos_router::hooks::use_query_map()
         .get_untracked()
@@ -41,16 +40,7 @@ pub fn NewServicePage() -> impl IntoView {
                         Ok(teams) => {
                             let teams = assignable(&me, teams);
                             let initial = ServiceForm { tier: "2".into(), lifecycle: "production".into(), owner, ..Default::default() };
-                            view! {
-                                <ActionForm action attr:class="form card" attr:novalidate=true>
-                                    <ServiceFields initial teams errors=field_errors(action)/>
-                                    <FormError action/>
-                                    <div class="actions">
-                                        <button type="submit" class="button" disabled=move || action.pending().get()>"Create service"</button>
-                                        <a href="/services" class="button secondary">"Cancel"</a>
-                                    </div>
-                                </ActionForm>
-                            }.into_any()
+                            view! { <NewServiceForm initial teams/> }.into_any()
                         }
                         Err(e) => view! { <ErrorView error=e/> }.into_any(),
                     }
@@ -60,19 +50,27 @@ pub fn NewServicePage() -> impl IntoView {
     }
 }
 
+#[island]
+fn NewServiceForm(initial: ServiceForm, teams: Vec<TeamRef>) -> impl IntoView {
+    let action = ServerAction::<CreateService>::new();
+    view! {
+        <ActionForm action attr:class="form card" attr:novalidate=true>
+            <ServiceFields initial teams errors=field_errors(action)/>
+            <FormError action/>
+            <div class="actions">
+                <button type="submit" class="button" disabled=move || action.pending().get()>"Create service"</button>
+                <a href="/services" class="button secondary">"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn EditServicePage() -> impl IntoView {
     let slug = slug_param();
-    let update = ServerAction::<UpdateService>::new();
-    let delete = ServerAction::<DeleteService>::new();
     let teams = Resource::new(|| (), |_| team_choices());
     let me = use_me();
-    // Refetch after link or dependency changes, which stay on this page.
-    let links_version = RwSignal::new(0u32);
-    let data = Resource::new(
-        move || (slug.get(), links_version.get()),
-        |(s, _)| get_service(s),
-    );
+    let data = Resource::new(move || slug.get(), get_service);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -96,8 +94,6 @@ pub fn EditServicePage() -> impl IntoView {
                 }
                 let teams = assignable(&me, teams);
                 let slug = detail.service.slug.clone();
-                let (slug_update, slug_delete) = (slug.clone(), slug.clone());
-                let cancel = format!("/services/{slug}");
                 let initial = ServiceForm::from(&detail);
                 view! {
                     <Title text=format!("Edit {}", detail.service.name)/>
@@ -106,29 +102,45 @@ pub fn EditServicePage() -> impl IntoView {
                         <a href=format!("/services/{slug}")>{slug.clone()}</a>" / edit"
                     </nav>
                     <h1>"Edit " {detail.service.name.clone()}</h1>
-                    <ActionForm action=update attr:class="form card" attr:novalidate=true>
-                        <input type="hidden" name="slug" value=slug_update/>
-                        <ServiceFields initial teams errors=field_errors(update)/>
-                        <FormError action=update/>
-                        <div class="actions">
-                            <button type="submit" class="button" disabled=move || update.pending().get()>"Save changes"</button>
-                            <a href=cancel class="button secondary">"Cancel"</a>
-                        </div>
-                    </ActionForm>
-                    <LinkEditor service=slug.clone() links=detail.links.clone() version=links_version/>
-                    <DependencyEditor service=slug.clone() edges=detail.depends_on.clone() version=links_version/>
-                    <section class="card danger-zone" aria-labelledby="delete-h">
-                        <h2 id="delete-h">"Delete this service"</h2>
-                        <p>"Removes the service, its links and its dependencies in both directions. This cannot be undone."</p>
-                        <ActionForm action=delete>
-                            <input type="hidden" name="slug" value=slug_delete.clone()/>
-                            <button type="submit" class="button danger">"Delete " {slug_delete}</button>
-                        </ActionForm>
-                        <FormError action=delete/>
-                    </section>
+                    <EditServiceForm slug=slug.clone() initial teams/>
+                    <ServiceConnections service=slug.clone() links=detail.links edges=detail.depends_on/>
+                    <DeleteServiceForm slug/>
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+#[island]
+fn EditServiceForm(slug: String, initial: ServiceForm, teams: Vec<TeamRef>) -> impl IntoView {
+    let update = ServerAction::<UpdateService>::new();
+    let cancel = format!("/services/{slug}");
+    view! {
+        <ActionForm action=update attr:class="form card" attr:novalidate=true>
+            <input type="hidden" name="slug" value=slug/>
+            <ServiceFields initial teams errors=field_errors(update)/>
+            <FormError action=update/>
+            <div class="actions">
+                <button type="submit" class="button" disabled=move || update.pending().get()>"Save changes"</button>
+                <a href=cancel class="button secondary">"Cancel"</a>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[island]
+fn DeleteServiceForm(slug: String) -> impl IntoView {
+    let delete = ServerAction::<DeleteService>::new();
+    view! {
+        <section class="card danger-zone" aria-labelledby="delete-h">
+            <h2 id="delete-h">"Delete this service"</h2>
+            <p>"Removes the service, its links and its dependencies in both directions. This cannot be undone."</p>
+            <ActionForm action=delete>
+                <input type="hidden" name="slug" value=slug.clone()/>
+                <button type="submit" class="button danger">"Delete " {slug}</button>
+            </ActionForm>
+            <FormError action=delete/>
+        </section>
     }
 }
 

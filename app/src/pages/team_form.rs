@@ -13,29 +13,34 @@ use super::slug_param;
 
 #[component]
 pub fn NewTeamPage() -> impl IntoView {
-    let action = ServerAction::<CreateTeam>::new();
     view! {
         <Title text="New team"/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/teams">"Teams"</a>" / new"</nav>
         <h1>"New team"</h1>
         <IfCan perm=Permission::ManageTeams fallback=|| view! { <NotAllowed message="Only admins can create teams."/> }>
-            <ActionForm action attr:class="form card" attr:novalidate=true>
-                <TeamFields initial=TeamForm::default() errors=field_errors(action)/>
-                <FormError action/>
-                <div class="actions">
-                    <button type="submit" class="button" disabled=move || action.pending().get()>"Create team"</button>
-                    <a href="/teams" class="button secondary">"Cancel"</a>
-                </div>
-            </ActionForm>
+            <NewTeamForm/>
         </IfCan>
+    }
+}
+
+#[island]
+fn NewTeamForm() -> impl IntoView {
+    let action = ServerAction::<CreateTeam>::new();
+    view! {
+        <ActionForm action attr:class="form card" attr:novalidate=true>
+            <TeamFields initial=TeamForm::default() errors=field_errors(action)/>
+            <FormError action/>
+            <div class="actions">
+                <button type="submit" class="button" disabled=move || action.pending().get()>"Create team"</button>
+                <a href="/teams" class="button secondary">"Cancel"</a>
+            </div>
+        </ActionForm>
     }
 }
 
 #[component]
 pub fn EditTeamPage() -> impl IntoView {
     let slug = slug_param();
-    let update = ServerAction::<UpdateTeam>::new();
-    let delete = ServerAction::<DeleteTeam>::new();
     let data = Resource::new(move || slug.get(), get_team);
     let me = crate::components::access::use_me();
     view! {
@@ -55,8 +60,6 @@ pub fn EditTeamPage() -> impl IntoView {
                     }.into_any();
                 }
                 let slug = t.slug.clone();
-                let (slug_update, slug_delete) = (slug.clone(), slug.clone());
-                let cancel = format!("/teams/{slug}");
                 let initial = TeamForm::from(&t);
                 view! {
                     <Title text=format!("Edit {}", t.name)/>
@@ -64,27 +67,39 @@ pub fn EditTeamPage() -> impl IntoView {
                         <a href="/teams">"Teams"</a>" / "<a href=format!("/teams/{slug}")>{slug.clone()}</a>" / edit"
                     </nav>
                     <h1>"Edit " {t.name.clone()}</h1>
-                    <ActionForm action=update attr:class="form card" attr:novalidate=true>
-                        <input type="hidden" name="slug" value=slug_update/>
-                        <TeamFields initial errors=field_errors(update)/>
-                        <FormError action=update/>
-                        <div class="actions">
-                            <button type="submit" class="button" disabled=move || update.pending().get()>"Save changes"</button>
-                            <a href=cancel class="button secondary">"Cancel"</a>
-                        </div>
-                    </ActionForm>
-                    <section class="card danger-zone" aria-labelledby="delete-h">
-                        <h2 id="delete-h">"Delete this team"</h2>
-                        <p>"Only a team that owns no services can be deleted; move its services first."</p>
-                        <ActionForm action=delete>
-                            <input type="hidden" name="slug" value=slug_delete.clone()/>
-                            <button type="submit" class="button danger">"Delete " {slug_delete}</button>
-                        </ActionForm>
-                        <FormError action=delete/>
-                    </section>
+                    <EditTeamForms slug initial/>
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// The edit form and the delete button: the page's interactive part.
+#[island]
+fn EditTeamForms(slug: String, initial: TeamForm) -> impl IntoView {
+    let update = ServerAction::<UpdateTeam>::new();
+    let delete = ServerAction::<DeleteTeam>::new();
+    let (slug_update, slug_delete) = (slug.clone(), slug.clone());
+    let cancel = format!("/teams/{slug}");
+    view! {
+        <ActionForm action=update attr:class="form card" attr:novalidate=true>
+            <input type="hidden" name="slug" value=slug_update/>
+            <TeamFields initial errors=field_errors(update)/>
+            <FormError action=update/>
+            <div class="actions">
+                <button type="submit" class="button" disabled=move || update.pending().get()>"Save changes"</button>
+                <a href=cancel class="button secondary">"Cancel"</a>
+            </div>
+        </ActionForm>
+        <section class="card danger-zone" aria-labelledby="delete-h">
+            <h2 id="delete-h">"Delete this team"</h2>
+            <p>"Only a team that owns no services can be deleted; move its services first."</p>
+            <ActionForm action=delete>
+                <input type="hidden" name="slug" value=slug_delete.clone()/>
+                <button type="submit" class="button danger">"Delete " {slug_delete}</button>
+            </ActionForm>
+            <FormError action=delete/>
+        </section>
     }
 }
 

@@ -22,7 +22,6 @@ pub fn EditTierPage() -> impl IntoView {
             .unwrap_or(u8::MAX)
     });
     let data = Resource::new(move || tier.get(), get_tier_policy);
-    let action = ServerAction::<UpdateTierPolicy>::new();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -38,7 +37,7 @@ pub fn EditTierPage() -> impl IntoView {
                     <h1><TierBadge tier=p.tier/> " " {p.short_name().to_string()}</h1>
                     <IfCan perm=Permission::ManageTierPolicies
                         fallback=|| view! { <NotAllowed message="Only admins can change tier policies."/> }>
-                        <TierPolicyEditor tier=n initial=initial.clone() action/>
+                        <TierPolicyEditor tier=n initial=initial.clone()/>
                     </IfCan>
                 }.into_any()
             })}
@@ -46,12 +45,9 @@ pub fn EditTierPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn TierPolicyEditor(
-    tier: u8,
-    initial: TierPolicyForm,
-    action: ServerAction<UpdateTierPolicy>,
-) -> impl IntoView {
+#[island]
+fn TierPolicyEditor(tier: u8, initial: TierPolicyForm) -> impl IntoView {
+    let action = ServerAction::<UpdateTierPolicy>::new();
     let errors = field_errors(action);
     view! {
         <ActionForm action attr:class="form card" attr:novalidate=true>

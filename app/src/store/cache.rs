@@ -7,7 +7,7 @@
 //! needs invalidating by hand.
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use sqlx::PgExecutor;
@@ -84,15 +84,21 @@ pub struct ReadCache {
     pub pages: GenerationCache<CatalogQuery, CatalogPage>,
     /// Service pages per slug and day (runbook staleness is counted in days).
     pub services: GenerationCache<(String, NaiveDate), ServiceDetail>,
+    /// The catalog page's results (facets, table, pager) as rendered HTML, per query. That
+    /// part of the page is the same for everyone who may read it, so it is rendered once per
+    /// generation; rendering, not SQL, was most of a cached page's cost.
+    pub catalog_html: GenerationCache<CatalogQuery, Arc<str>>,
 }
 
 impl Default for ReadCache {
     fn default() -> Self {
-        // Sizes bound memory: a catalog page is ~30 KB, a service page ~5-40 KB.
+        // Sizes bound memory: a catalog page is ~30 KB, a service page ~5-40 KB, a
+        // catalog page's HTML ~35 KB.
         ReadCache {
             facets: GenerationCache::new(2048),
             pages: GenerationCache::new(512),
             services: GenerationCache::new(2048),
+            catalog_html: GenerationCache::new(512),
         }
     }
 }
