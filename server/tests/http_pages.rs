@@ -260,3 +260,29 @@ fn catalog_results(body: &str) -> &str {
         .expect("end of results");
     &body[start..start + end]
 }
+
+/// A service page's body is cached per reader's right to edit it: nobody is shown another
+/// reader's controls, and a write shows at once.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn service_pages_are_cached_per_right_to_edit(pool: PgPool) {
+    let admin = TestApp::with_demo(pool).await;
+    let viewer = admin.signed_in_as(&common::op::CAROL_VIEWER).await;
+    let edit = r#"href="/services/payments-api/edit""#;
+    for _ in 0..2 {
+        let a = admin.get("/services/payments-api").await;
+        assert!(a.body.contains(edit), "the admin may edit it");
+        let v = viewer.get("/services/payments-api").await;
+        assert!(v
+            .body
+            .contains("<title>Payments API · Reliability Portal</title>"));
+        assert!(!v.body.contains(edit), "the viewer may not");
+    }
+    sqlx::raw_sql(
+        "UPDATE service SET description = 'Moves the money.' WHERE slug = 'payments-api'",
+    )
+    .execute(&admin.pool)
+    .await
+    .unwrap();
+    let v = viewer.get("/services/payments-api").await;
+    assert!(v.body.contains("Moves the money."), "{}", v.body);
+}

@@ -1,10 +1,11 @@
 //! One module per page.
 pub mod audit;
-// Renders from the server's read cache, and has no island: the browser never needs it.
+// These render from the server's read cache and have no island: the browser never needs them.
 #[cfg(feature = "ssr")]
 pub mod catalog;
 pub mod overview;
 pub mod people;
+#[cfg(feature = "ssr")]
 pub mod service;
 pub mod service_edit;
 pub mod service_form;

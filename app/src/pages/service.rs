@@ -1,13 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::access::IfCan;
-use crate::domain::access::Permission;
-
-use crate::api::services::get_service;
 use crate::components::badges::{LifecycleBadge, LinkKindBadge, TierBadge, Unowned};
 use crate::components::contacts::TeamContacts;
 use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::domain::access::Permission;
 use crate::domain::dependency::{DependencyEdge, DependencyKind};
 use crate::domain::link::{Link, LinkKind};
 use crate::domain::service::ServiceDetail;
@@ -18,27 +15,69 @@ use super::slug_param;
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
-    let slug = slug_param();
-    let data = Resource::new(move || slug.get(), get_service);
+    // Server-only (islands mode): read once.
+    let slug = slug_param().get_untracked();
     view! {
         <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <ServiceView d/> }.into_any(),
-                    Err(e) => view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
-                }
-            })}
+            {move || {
+                let slug = slug.clone();
+                Suspend::new(async move {
+                    match rendered(slug).await {
+                        // Rendered by `to_html`, which escapes every text and attribute.
+                        Ok((name, html)) => view! { <Title text=name.to_string()/> <div class="service-page" inner_html=html></div> }.into_any(),
+                        Err(e) => view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
+/// The service's name and its page body. The body is the same for everyone with the same right
+/// to edit the service, so it is rendered once per service, day (staleness is counted in days)
+/// and that right, while the catalog is unchanged.
+async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::error::AppError> {
+    use crate::api::ctx;
+    use crate::store::{cache, services};
+
+    ctx::respond(
+        async {
+            let me = ctx::me()?;
+            let st = ctx::state()?;
+            let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
+            let today = ctx::today();
+            let stale_days = st.settings.runbook_stale_days;
+            let d = services::detail_cached(
+                &st.pool,
+                &st.cache,
+                &slug,
+                today,
+                stale_days,
+                Some(generation),
+            )
+            .await?;
+            let owner = d.owner.as_ref().map(|t| t.slug.clone());
+            let may_edit = me.can(&Permission::EditService(owner));
+            let name = d.service.name.clone();
+            let key = (slug, today, may_edit);
+            if let Some(html) = st.cache.service_html.get(&key, generation) {
+                return Ok((name, html));
+            }
+            let html: std::sync::Arc<str> = view! { <ServiceView d may_edit/> }.to_html().into();
+            st.cache.service_html.put(key, generation, html.clone());
+            Ok((name, html))
+        }
+        .await,
+    )
+}
+
+/// `may_edit` shows the links to the edit page (the server checks again there).
 #[component]
-fn ServiceView(d: ServiceDetail) -> impl IntoView {
+fn ServiceView(d: ServiceDetail, may_edit: bool) -> impl IntoView {
     let s = d.service.clone();
     let edit = format!("/services/{}/edit", s.slug);
     let add_links = format!("/services/{}/edit#links", s.slug);
     let add_deps = format!("/services/{}/edit#dependencies", s.slug);
-    let may_edit = Permission::EditService(d.owner.as_ref().map(|t| t.slug.clone()));
     let (primary, other): (Vec<Link>, Vec<Link>) = d.links.iter().cloned().partition(|l| {
         matches!(
             l.kind,
@@ -46,7 +85,6 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
         )
     });
     view! {
-        <Title text=s.name.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb"><a href="/services">"Services"</a>" / "<span>{s.slug.clone()}</span></nav>
         <div class="page-head">
             <div>
@@ -55,9 +93,7 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
                 <p class="lead">{s.description.clone()}</p>
                 <p>{s.tags.iter().map(|t| view! { <a class="tag" href=format!("/services?tag={t}")>{t.clone()}</a> }).collect_view()}</p>
             </div>
-            <IfCan perm=may_edit.clone()>
-                <a href=edit.clone() class="button secondary">"Edit"</a>
-            </IfCan>
+            {may_edit.then(|| view! { <a href=edit.clone() class="button secondary">"Edit"</a> })}
         </div>
         <PolicyPanel d=d.clone()/>
         <div class="grid-2">
@@ -65,11 +101,10 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
             <section class="card" aria-labelledby="links-h">
                 <h2 id="links-h">"Links"</h2>
                 {if d.links.is_empty() {
-                    let may_edit = may_edit.clone();
                     view! {
                         <EmptyState title="No links yet">
                             <p>"Add the runbook, dashboard and repository so responders can find them. "
-                            <IfCan perm=may_edit.clone()><a href=add_links.clone()>"Add links"</a></IfCan></p>
+                            {may_edit.then(|| view! { <a href=add_links.clone()>"Add links"</a> })}</p>
                         </EmptyState>
                     }.into_any()
                 } else {
@@ -83,9 +118,9 @@ fn ServiceView(d: ServiceDetail) -> impl IntoView {
         </div>
         <div class="grid-2">
             <EdgeList title="Depends on" id="deps-h" edges=d.depends_on.clone() total=d.depends_on_total
-                empty="This service declares no dependencies." edit=add_deps perm=may_edit.clone()/>
+                empty="This service declares no dependencies." edit=add_deps may_edit/>
             <EdgeList title="Depended on by" id="dependents-h" edges=d.dependents.clone() total=d.dependents_total
-                empty="Nothing in the catalog depends on this service." edit=String::new() perm=may_edit/>
+                empty="Nothing in the catalog depends on this service." edit=String::new() may_edit/>
         </div>
         <p class="muted small">{format!("Created {} · updated {}", s.created_at.format("%Y-%m-%d"), s.updated_at.format("%Y-%m-%d %H:%M UTC"))}</p>
     }
@@ -182,7 +217,7 @@ fn EdgeList(
     total: i64,
     empty: &'static str,
     edit: String,
-    perm: Permission,
+    may_edit: bool,
 ) -> impl IntoView {
     let shown = edges.len() as i64;
     view! {
@@ -191,7 +226,7 @@ fn EdgeList(
             {if edges.is_empty() {
                 view! {
                     <p class="muted">{empty} " "
-                        {(!edit.is_empty()).then(|| view! { <IfCan perm=perm.clone()><a href=edit.clone()>"Declare dependencies"</a></IfCan> })}
+                        {(may_edit && !edit.is_empty()).then(|| view! { <a href=edit.clone()>"Declare dependencies"</a> })}
                     </p>
                 }.into_any()
             } else {

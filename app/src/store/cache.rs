@@ -88,6 +88,9 @@ pub struct ReadCache {
     /// part of the page is the same for everyone who may read it, so it is rendered once per
     /// generation; rendering, not SQL, was most of a cached page's cost.
     pub catalog_html: GenerationCache<CatalogQuery, Arc<str>>,
+    /// A service page's body as rendered HTML, per slug, day and whether the reader may edit it
+    /// (all that differs between readers).
+    pub service_html: GenerationCache<(String, NaiveDate, bool), Arc<str>>,
 }
 
 impl Default for ReadCache {
@@ -99,6 +102,7 @@ impl Default for ReadCache {
             pages: GenerationCache::new(512),
             services: GenerationCache::new(2048),
             catalog_html: GenerationCache::new(512),
+            service_html: GenerationCache::new(2048),
         }
     }
 }
