@@ -41,9 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::components::access::provide_me();
-    // Islands mode: everything here renders on the server only, and its data is never sent to the
-    // browser again as JSON; the forms are `#[island]`s that hydrate on their own, with what they
-    // need passed as props. Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
+    // Islands mode: everything here renders on the server only, and a read-only page sends its data
+    // once, as HTML. The forms are `#[island]`s that hydrate on their own, with what they need
+    // passed as props (serialized into the page). Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
     // and a missing record can still answer 404.
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>

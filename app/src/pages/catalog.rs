@@ -30,8 +30,8 @@ pub fn CatalogPage() -> impl IntoView {
 }
 
 /// Filters, table and pager: the same HTML for everyone who may read the catalog, so it comes
-/// from the read cache while the catalog is unchanged and is rendered (from the data
-/// `search_catalog` serves) only after a write.
+/// from the read cache while the catalog is unchanged and is rendered (from the same data as the
+/// `search_catalog` API) only after a write.
 #[component]
 fn Results(q: CatalogQuery) -> impl IntoView {
     use std::sync::Arc;
@@ -40,16 +40,21 @@ fn Results(q: CatalogQuery) -> impl IntoView {
     use crate::store::{cache, catalog};
 
     async fn html(q: CatalogQuery) -> Result<Arc<str>, crate::error::AppError> {
-        ctx::me()?;
-        let st = ctx::state()?;
-        let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
-        if let Some(html) = st.cache.catalog_html.get(&q, generation) {
-            return Ok(html);
-        }
-        let page = catalog::search_at(&st.pool, &st.cache, &q, Some(generation)).await?;
-        let html: Arc<str> = view! { <Catalog q=q.clone() page/> }.to_html().into();
-        st.cache.catalog_html.put(q, generation, html.clone());
-        Ok(html)
+        ctx::respond(
+            async {
+                ctx::me()?;
+                let st = ctx::state()?;
+                let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
+                if let Some(html) = st.cache.catalog_html.get(&q, generation) {
+                    return Ok(html);
+                }
+                let page = catalog::search_at(&st.pool, &st.cache, &q, Some(generation)).await?;
+                let html: Arc<str> = view! { <Catalog q=q.clone() page/> }.to_html().into();
+                st.cache.catalog_html.put(q, generation, html.clone());
+                Ok(html)
+            }
+            .await,
+        )
     }
 
     view! {

@@ -41,8 +41,8 @@ fn refetch_on_success<I>(
     });
 }
 
-/// The page's links and dependencies, one island: a change to either re-reads both (they are
-/// one record on the server), and only this part of the page re-renders.
+/// The page's links and dependencies, one island: after a change both lists are re-read (they
+/// are one record on the server), and only the editor whose list changed re-renders.
 #[island]
 pub fn ServiceConnections(
     service: String,
@@ -52,22 +52,40 @@ pub fn ServiceConnections(
     let version = RwSignal::new(0u32);
     let links = RwSignal::new(links);
     let edges = RwSignal::new(edges);
+    let reread_failed = RwSignal::new(None::<String>);
     let slug = service.clone();
     // Effects run only in the browser; the first run is the page as served.
     Effect::new(move |_| {
-        if version.get() == 0 {
+        let v = version.get();
+        if v == 0 {
             return;
         }
         let slug = slug.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(d) = get_service(slug).await {
-                links.set(d.links);
-                edges.set(d.depends_on);
+            let result = get_service(slug).await;
+            // Only the reply to the latest change counts: an earlier one may arrive after it.
+            if version.get_untracked() != v {
+                return;
+            }
+            match result {
+                Ok(d) => {
+                    reread_failed.set(None);
+                    if links.with_untracked(|l| *l != d.links) {
+                        links.set(d.links);
+                    }
+                    if edges.with_untracked(|e| *e != d.depends_on) {
+                        edges.set(d.depends_on);
+                    }
+                }
+                Err(e) => reread_failed.set(Some(format!(
+                    "Saved, but the lists could not be re-read: {e} Reload the page to see them."
+                ))),
             }
         });
     });
     let service2 = service.clone();
     view! {
+        {move || reread_failed.get().map(|m| view! { <div class="form-error" role="alert">{m}</div> })}
         {move || view! { <LinkEditor service=service.clone() links=links.get() version/> }}
         {move || view! { <DependencyEditor service=service2.clone() edges=edges.get() version/> }}
     }
