@@ -43,8 +43,9 @@ pub fn App() -> impl IntoView {
     crate::components::access::provide_me();
     // Islands mode: everything here renders on the server only, and a read-only page sends its data
     // once, as HTML. The forms are `#[island]`s that hydrate on their own, with what they need
-    // passed as props (serialized into the page). Async (on every route): the whole page is rendered before it is sent, so reading works without JavaScript
-    // and a missing record can still answer 404.
+    // passed as props (serialized into the page). Async (on every route): the whole page is
+    // rendered before it is sent, so reading works without JavaScript and a missing record can
+    // still answer 404.
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=|t: String| if t.is_empty() { "Reliability Portal".to_string() } else { format!("{t} · Reliability Portal") }/>
