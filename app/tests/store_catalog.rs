@@ -6,7 +6,7 @@ use app::domain::lifecycle::Lifecycle;
 use app::domain::tier::Tier;
 use app::store::cache::ReadCache;
 use app::store::catalog::search;
-use common::{exec, service, team};
+use common::{exec, exec_unseen, service, team};
 use sqlx::PgPool;
 
 async fn seed(pool: &PgPool) {
@@ -337,24 +337,14 @@ async fn a_cached_page_is_reused_only_while_nothing_changes(pool: PgPool) {
     let first = search(&pool, &cache, &all).await.unwrap();
     // Change a row behind the trigger's back: the cache has no way to know, so a repeat that
     // shows the old name proves the page came from the cache...
-    exec(
-        &pool,
-        "ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation",
-    )
-    .await;
-    exec(
+    exec_unseen(
         &pool,
         "UPDATE service SET name = 'Zebra' WHERE slug = 'ledger'",
     )
     .await;
     let cached = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(cached, first, "served from the cache");
-    // ...and with the trigger back, any write (here to another table) brings the new data.
-    exec(
-        &pool,
-        "ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation",
-    )
-    .await;
+    // ...and any write the triggers see (here to another table) brings the new data.
     exec(
         &pool,
         "UPDATE team SET email = 'x@example.com' WHERE slug = 'search'",

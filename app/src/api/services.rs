@@ -21,6 +21,7 @@ pub async fn get_service(slug: String) -> Result<ServiceDetail, AppError> {
                 generation(),
             )
             .await
+            .map(std::sync::Arc::unwrap_or_clone)
         }
         .await,
     )

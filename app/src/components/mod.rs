@@ -2,6 +2,7 @@
 pub mod access;
 pub mod badges;
 pub mod contacts;
+pub mod danger_zone;
 pub mod fields;
 pub mod layout;
 pub mod paging;

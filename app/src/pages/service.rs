@@ -63,6 +63,7 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
             if let Some(html) = st.cache.service_html.get(&key, generation) {
                 return Ok((name, html));
             }
+            let d = (*d).clone();
             let html: std::sync::Arc<str> = view! { <ServiceView d may_edit/> }.to_html().into();
             st.cache.service_html.put(key, generation, html.clone());
             Ok((name, html))

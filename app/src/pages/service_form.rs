@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use crate::api::services::{get_service, CreateService, DeleteService, UpdateService};
 use crate::api::teams::team_choices;
 use crate::components::access::{refusal, use_me, NotAllowed};
+use crate::components::danger_zone::DangerZone;
 use crate::components::fields::{field_errors, FormError, SelectField, TextArea, TextField};
 use crate::components::states::{ErrorView, Loading};
 use crate::domain::access::Permission;
@@ -132,15 +133,14 @@ fn EditServiceForm(slug: String, initial: ServiceForm, teams: Vec<TeamRef>) -> i
 fn DeleteServiceForm(slug: String) -> impl IntoView {
     let delete = ServerAction::<DeleteService>::new();
     view! {
-        <section class="card danger-zone" aria-labelledby="delete-h">
-            <h2 id="delete-h">"Delete this service"</h2>
-            <p>"Removes the service, its links and its dependencies in both directions. This cannot be undone."</p>
+        <DangerZone title="Delete this service"
+            warning="Removes the service, its links and its dependencies in both directions. This cannot be undone.">
             <ActionForm action=delete>
                 <input type="hidden" name="slug" value=slug.clone()/>
                 <button type="submit" class="button danger">"Delete " {slug}</button>
             </ActionForm>
             <FormError action=delete/>
-        </section>
+        </DangerZone>
     }
 }
 

@@ -3,6 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::teams::{get_team, CreateTeam, DeleteTeam, UpdateTeam};
 use crate::components::access::{IfCan, NotAllowed};
+use crate::components::danger_zone::DangerZone;
 use crate::components::fields::{field_errors, FormError, TextArea, TextField};
 use crate::components::states::{ErrorView, Loading};
 use crate::domain::access::Permission;
@@ -91,15 +92,14 @@ fn EditTeamForms(slug: String, initial: TeamForm) -> impl IntoView {
                 <a href=cancel class="button secondary">"Cancel"</a>
             </div>
         </ActionForm>
-        <section class="card danger-zone" aria-labelledby="delete-h">
-            <h2 id="delete-h">"Delete this team"</h2>
-            <p>"Only a team that owns no services can be deleted; move its services first."</p>
+        <DangerZone title="Delete this team"
+            warning="Only a team that owns no services can be deleted; move its services first.">
             <ActionForm action=delete>
                 <input type="hidden" name="slug" value=slug_delete.clone()/>
                 <button type="submit" class="button danger">"Delete " {slug_delete}</button>
             </ActionForm>
             <FormError action=delete/>
-        </section>
+        </DangerZone>
     }
 }
 

@@ -90,7 +90,8 @@ pub struct ReadCache {
     /// Whole catalog pages (rows and facets) per query.
     pub pages: GenerationCache<CatalogQuery, CatalogPage>,
     /// Service pages per slug and day (runbook staleness is counted in days).
-    pub services: GenerationCache<(String, NaiveDate), ServiceDetail>,
+    /// (Shared, not copied: a hit is only read.)
+    pub services: GenerationCache<(String, NaiveDate), Arc<ServiceDetail>>,
     /// The catalog page's results (facets, table, pager) as rendered HTML, per query. That
     /// part of the page is the same for everyone who may read it, so it is rendered once per
     /// generation; rendering, not SQL, was most of a cached page's cost.

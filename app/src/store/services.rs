@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -139,13 +141,13 @@ pub async fn detail_cached(
     today: NaiveDate,
     stale_after_days: i64,
     generation: Option<i64>,
-) -> Result<ServiceDetail, AppError> {
+) -> Result<Arc<ServiceDetail>, AppError> {
     let generation = generation_or_current(pool, generation).await?;
     let key = (slug.to_string(), today);
     if let Some(d) = cache.services.get(&key, generation) {
         return Ok(d);
     }
-    let d = detail(pool, slug, today, stale_after_days).await?;
+    let d = Arc::new(detail(pool, slug, today, stale_after_days).await?);
     cache.services.put(key, generation, d.clone());
     Ok(d)
 }

@@ -54,6 +54,20 @@ pub async fn exec(pool: &PgPool, sql: &str) {
     sqlx::query(sql).execute(pool).await.unwrap();
 }
 
+/// Writes to `service` with its generation trigger off: a change the read cache cannot know
+/// about, so a repeat read that still shows the old data proves it came from the cache.
+pub async fn exec_unseen(pool: &PgPool, sql: &str) {
+    let mut tx = pool.begin().await.unwrap();
+    for s in [
+        "ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation",
+        sql,
+        "ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation",
+    ] {
+        sqlx::query(s).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 pub async fn count(pool: &PgPool, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
