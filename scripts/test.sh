@@ -45,8 +45,10 @@ fi
 echo "PostgreSQL at $base"
 
 step "Unit, database and HTTP tests"
-DATABASE_URL="$base/postgres" cargo test -p app --features ssr 2>&1 | tee -a "$log"
-DATABASE_URL="$base/postgres" cargo test -p server 2>&1 | tee -a "$log"
+# A hung test must fail the run, not stall it: each step has a limit far beyond its usual time
+# (compiling included), and every HTTP test request has its own.
+DATABASE_URL="$base/postgres" timeout 30m cargo test -p app --features ssr 2>&1 | tee -a "$log"
+DATABASE_URL="$base/postgres" timeout 30m cargo test -p server 2>&1 | tee -a "$log"
 
 step "Browser tests"
 psql_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql

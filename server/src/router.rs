@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Extension, Router};
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use app::app::{shell, App};
@@ -21,8 +21,19 @@ use crate::auth::routes::routes as auth_routes;
 use crate::auth::session;
 use crate::security::{origin_of, reject_cross_site, security_headers};
 
+/// The app's routes, listed once per process, before the first router exists.
+///
+/// Listing them runs the app with resource loading switched off by a process-wide flag
+/// (leptos_server's `SuppressResourceLoad`). A resource first polled while the flag is up waits
+/// forever, so listing again while another router serves pages can hang one of its requests
+/// (leptos issue 4773). The tests build many routers side by side; this is what keeps them apart.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let form_action = origin_of(&oidc.config.issuer);

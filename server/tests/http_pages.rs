@@ -286,3 +286,64 @@ async fn service_pages_are_cached_per_right_to_edit(pool: PgPool) {
     let v = viewer.get("/services/payments-api").await;
     assert!(v.body.contains("Moves the money."), "{}", v.body);
 }
+
+/// Building a router lists the app's routes, which switches resource loading off process-wide
+/// while it runs (leptos issue 4773); a resource first polled then never loads. Routers built
+/// while another one serves pages (as the tests do, side by side) must not stall its pages.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn pages_answer_while_other_routers_are_built(pool: PgPool) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let app = TestApp::with_demo(pool.clone()).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let built = Arc::new(AtomicUsize::new(0));
+    // Its own runtime and pool: connections must not hop between runtimes.
+    let builder = {
+        let (stop, built) = (stop.clone(), built.clone());
+        let options = (*pool.connect_options()).clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let own = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await
+                    .unwrap();
+                while !stop.load(Ordering::Relaxed) {
+                    TestApp::anonymous(own.clone(), |_| {}).await;
+                    built.fetch_add(1, Ordering::Relaxed);
+                }
+                own.close().await;
+            });
+        })
+    };
+    struct StopOnDrop(Arc<AtomicBool>);
+    impl Drop for StopOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+    let _stop = StopOnDrop(stop.clone());
+
+    for round in 0..40 {
+        let (path, expect) = [
+            ("/services/ledger", "Ledger"),
+            ("/services?tier=0", "services"),
+            ("/teams/payments", "Payments"),
+            ("/", "Needs attention"),
+        ][round % 4];
+        let page = app.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(expect), "{path}: {}", page.body);
+    }
+    stop.store(true, Ordering::Relaxed);
+    builder.join().unwrap();
+    assert!(
+        built.load(Ordering::Relaxed) > 0,
+        "routers were built meanwhile"
+    );
+}

@@ -21,6 +21,9 @@ use op::{Tamper, TestOp, TestUser, ALICE_ADMIN, CLIENT_ID, CLIENT_SECRET};
 
 pub const PUBLIC_URL: &str = "http://portal.test";
 
+/// Far beyond any page's time on a loaded CI machine.
+const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
@@ -175,10 +178,17 @@ impl TestApp {
             req.headers_mut()
                 .insert("cookie", c.parse().expect("a valid cookie header"));
         }
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let what = format!("{} {}", req.method(), req.uri());
+        // A request that never answers fails its test instead of stalling the whole run.
+        let answer = async {
+            let res = self.router.clone().oneshot(req).await.unwrap();
+            let (parts, body) = res.into_parts();
+            (parts, body.collect().await.unwrap().to_bytes())
+        };
+        let (parts, bytes) = tokio::time::timeout(REQUEST_LIMIT, answer)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer within {REQUEST_LIMIT:?}"));
+        let (status, headers) = (parts.status, parts.headers);
         Reply {
             status,
             headers,
