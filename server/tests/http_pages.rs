@@ -327,7 +327,8 @@ async fn pages_answer_while_other_routers_are_built(pool: PgPool) {
             self.0.store(true, Ordering::Relaxed);
         }
     }
-    let _stop = StopOnDrop(stop.clone());
+    // Stops the builder however this test ends.
+    let stopper = StopOnDrop(stop.clone());
 
     for round in 0..40 {
         let (path, expect) = [
@@ -340,7 +341,7 @@ async fn pages_answer_while_other_routers_are_built(pool: PgPool) {
         assert_eq!(page.status, StatusCode::OK, "{path}");
         assert!(page.body.contains(expect), "{path}: {}", page.body);
     }
-    stop.store(true, Ordering::Relaxed);
+    drop(stopper);
     builder.join().unwrap();
     assert!(
         built.load(Ordering::Relaxed) > 0,
