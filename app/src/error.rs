@@ -26,6 +26,13 @@ pub enum AppError {
     /// 400: a malformed request.
     #[error("{0}")]
     BadRequest(String),
+    /// 503: a write lost a race for a row (a deadlock the database broke, or a lock held longer
+    /// than the write may wait); trying again will usually work.
+    #[error("{0}")]
+    Busy(String),
+    /// 503: the portal's database cannot be reached (or answered too slowly).
+    #[error("The portal's database is unavailable right now. Try again in a moment.")]
+    Unavailable,
     /// 500: carries only a reference to find the logged detail.
     #[error("Something went wrong on our side. If it keeps happening, report reference {0}.")]
     Internal(String),
@@ -40,6 +47,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Unauthenticated => 401,
             AppError::Forbidden(_) => 403,
+            AppError::Busy(_) | AppError::Unavailable => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -69,8 +77,31 @@ impl From<FieldErrors> for AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        use sqlx::Error as E;
         match e {
-            sqlx::Error::RowNotFound => AppError::NotFound("The record".into()),
+            E::RowNotFound => AppError::NotFound("The record".into()),
+            // The database broke a deadlock or refused a serialization race, or a row stayed
+            // locked past `lock_timeout`: the write path tries again, then says so.
+            E::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001" | "55P03")) => {
+                tracing::info!(code = ?d.code(), "write contention: {}", d.message());
+                AppError::Busy(
+                    "Someone else is changing this record right now. Try again in a moment.".into(),
+                )
+            }
+            // statement_timeout, or the server going away: not the user's fault, and not a bug.
+            E::Database(d)
+                if matches!(
+                    d.code().as_deref(),
+                    Some("57014" | "57P01" | "57P02" | "57P03")
+                ) =>
+            {
+                tracing::warn!(code = ?d.code(), "database unavailable: {}", d.message());
+                AppError::Unavailable
+            }
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::Protocol(_) => {
+                tracing::warn!("database unavailable: {e}");
+                AppError::Unavailable
+            }
             other => AppError::internal(other),
         }
     }

@@ -1,6 +1,9 @@
 #![recursion_limit = "256"]
 //! The reliability portal's Leptos app, compiled twice: `ssr` into the server, `hydrate` to wasm.
 pub mod api;
+/// The one write path (server only): see its module comment.
+#[cfg(feature = "ssr")]
+pub mod commands;
 // The page shell and routes render only on the server: the browser hydrates islands alone.
 #[cfg(feature = "ssr")]
 pub mod app;

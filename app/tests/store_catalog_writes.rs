@@ -63,6 +63,7 @@ async fn duplicate_slugs_are_field_errors_and_change_nothing(pool: PgPool) {
         &mut pool.acquire().await.unwrap(),
         "payouts",
         &form.validate().unwrap(),
+        None,
     )
     .await
     .unwrap_err();

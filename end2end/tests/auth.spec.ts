@@ -35,7 +35,7 @@ test('a viewer sees no edit controls, and a forged edit is refused', async ({ pa
 
   // The same request the edit page would send, from carol's signed-in browser.
   const status = await page.evaluate(async () => {
-    const res = await fetch('/api/delete_service', {
+    const res = await fetch('/fn/delete_service', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'slug=payments-api',

@@ -99,7 +99,7 @@ async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
     };
     let pool = PgPoolOptions::new()
         .max_connections(config.pool_size)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(2))
         // sqlx's default pings every connection as it leaves the pool: an extra round trip per
         // query, which measured as ~11% of the server's CPU. A connection that has died fails
         // its next query instead (an error page, and sqlx drops that connection).

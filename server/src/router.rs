@@ -41,7 +41,8 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
     // Layers run outermost-last: compression → headers → request id → cross-site check →
     // session → sign-in gate → the routes.
     Router::new()
-        .route("/healthz", get(health))
+        .route("/healthz", get(live))
+        .route("/readyz", get(ready))
         .merge(auth_routes())
         .leptos_routes_with_context(
             &state,
@@ -55,6 +56,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .layer(session_layer)
         .layer(Extension(oidc))
         .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn(request_id))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(form_action.clone(), req, next)
@@ -67,7 +69,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
 /// Errors raised before a server function's body runs (its arguments could not be read) leave
 /// server_fn's default 500. The encoded AppError knows its real status; use it.
 async fn correct_error_status(req: Request<Body>, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
+    let is_server_fn = req.uri().path().starts_with("/fn/");
     let res = next.run(req).await;
     if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
@@ -83,19 +85,52 @@ async fn correct_error_status(req: Request<Body>, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Liveness plus a database round trip: a portal without its database is not healthy.
-async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(&state.pool)
-        .await
-    {
-        Ok(_) => (axum::http::StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::error!("health check: {e}");
-            (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "database unavailable",
-            )
+/// Liveness: the process answers. It says nothing of the database, so an orchestrator does not
+/// restart every replica while PostgreSQL is away (they recover by themselves when it is back).
+async fn live() -> &'static str {
+    "ok"
+}
+
+/// Readiness: a database round trip, within a second. Fails while PostgreSQL is unreachable,
+/// so a load balancer sends traffic elsewhere.
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool);
+    match tokio::time::timeout(std::time::Duration::from_secs(1), ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ready"),
+        Ok(Err(e)) => {
+            tracing::warn!("readiness: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+        Err(_) => {
+            tracing::warn!("readiness: no database answer within 1 s");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// How long any request may take to answer before it is cut off with a 503 that says so.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn request_timeout(req: Request<Body>, next: Next) -> Response {
+    let is_page = is_page_request(&req);
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!("request cut off after {REQUEST_TIMEOUT:?}");
+            let e = AppError::Busy(format!(
+                "The portal took longer than {} s to answer and gave up. Try again in a moment.",
+                REQUEST_TIMEOUT.as_secs()
+            ));
+            crate::auth::guard::error_response(&e, is_page)
+        }
+    }
+}
+
+/// A browser asking for a page (which gets HTML), not a script or API client (which gets JSON).
+pub fn is_page_request(req: &Request<Body>) -> bool {
+    matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) && !req.uri().path().starts_with("/api/")
+        && !req.uri().path().starts_with("/fn/")
 }

@@ -39,7 +39,7 @@ async fn a_deep_link_goes_through_the_provider_and_comes_back(pool: PgPool) {
         r.location(),
         Some("/auth/login?next=%2Fservices%2Fpayments-api%3Ftab%3Dlinks")
     );
-    let api = app.post("/api/search_catalog", &[]).await;
+    let api = app.post("/fn/search_catalog", &[]).await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.error(), app::error::AppError::Unauthenticated);
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
@@ -362,8 +362,8 @@ async fn a_session_works_on_every_replica(pool: PgPool) {
 async fn mutations_are_post_only(pool: PgPool) {
     let app = TestApp::new(pool).await;
     for path in [
-        "/api/delete_team?slug=x",
-        "/api/set_user_role?user=1&role=admin",
+        "/fn/delete_team?slug=x",
+        "/fn/set_user_role?user=1&role=admin",
     ] {
         let r = app.get(path).await;
         assert_eq!(

@@ -55,7 +55,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
     vec![
         Case {
             name: "create_service",
-            path: "/api/create_service",
+            path: "/fn/create_service",
             form: service_form("pay-new", "Pay New"),
             probe: "SELECT count(*)::text FROM service WHERE slug = 'pay-new'",
             action: "service.create",
@@ -63,7 +63,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "update_service",
-            path: "/api/update_service",
+            path: "/fn/update_service",
             form: [vec![("slug", "pay-api".to_string())], service_form("pay-api", "Pay API v2")].concat(),
             probe: "SELECT name FROM service WHERE slug = 'pay-api'",
             action: "service.update",
@@ -71,7 +71,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "add_link",
-            path: "/api/add_link",
+            path: "/fn/add_link",
             form: f(&[("service", "pay-api"), ("form[kind]", "dashboard"), ("form[title]", "Grafana"), ("form[url]", "https://grafana.example/pay")]),
             probe: "SELECT count(*)::text FROM service_link WHERE title = 'Grafana'",
             action: "link.create",
@@ -79,7 +79,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "update_link",
-            path: "/api/update_link",
+            path: "/fn/update_link",
             form: f(&[("service", "pay-api"), ("id", &runbook.to_string()), ("form[kind]", "runbook"), ("form[title]", "Runbook v2"), ("form[url]", "https://wiki.example/pay-api-v2")]),
             probe: "SELECT string_agg(title, ',') FROM service_link",
             action: "link.update",
@@ -87,7 +87,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "delete_link",
-            path: "/api/delete_link",
+            path: "/fn/delete_link",
             form: f(&[("service", "pay-ledger"), ("id", &ledger_repo.to_string())]),
             probe: "SELECT count(*)::text FROM service_link WHERE title = 'Repo'",
             action: "link.delete",
@@ -95,7 +95,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "add_dependency",
-            path: "/api/add_dependency",
+            path: "/fn/add_dependency",
             form: f(&[("service", "pay-ledger"), ("form[target]", "checkout-web"), ("form[kind]", "soft")]),
             probe: "SELECT count(*)::text FROM service_dependency",
             action: "dependency.create",
@@ -103,7 +103,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "remove_dependency",
-            path: "/api/remove_dependency",
+            path: "/fn/remove_dependency",
             form: f(&[("service", "pay-api"), ("target", "pay-ledger")]),
             probe: "SELECT count(*)::text FROM service_dependency d JOIN service s ON s.id = d.service_id WHERE s.slug = 'pay-api'",
             action: "dependency.delete",
@@ -111,7 +111,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "delete_service",
-            path: "/api/delete_service",
+            path: "/fn/delete_service",
             form: f(&[("slug", "pay-old")]),
             probe: "SELECT count(*)::text FROM service WHERE slug = 'pay-old'",
             action: "service.delete",
@@ -119,7 +119,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "create_team",
-            path: "/api/create_team",
+            path: "/fn/create_team",
             form: f(&[("form[slug]", "new-team"), ("form[name]", "New Team")]),
             probe: "SELECT count(*)::text FROM team WHERE slug = 'new-team'",
             action: "team.create",
@@ -127,7 +127,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "update_team",
-            path: "/api/update_team",
+            path: "/fn/update_team",
             form: f(&[("slug", "checkout"), ("form[slug]", "checkout"), ("form[name]", "Checkout Two")]),
             probe: "SELECT name FROM team WHERE slug = 'checkout'",
             action: "team.update",
@@ -135,7 +135,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "delete_team",
-            path: "/api/delete_team",
+            path: "/fn/delete_team",
             form: f(&[("slug", "spare")]),
             probe: "SELECT count(*)::text FROM team WHERE slug = 'spare'",
             action: "team.delete",
@@ -143,7 +143,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "update_tier_policy",
-            path: "/api/update_tier_policy",
+            path: "/fn/update_tier_policy",
             form: f(&[("tier", "3"), ("form[name]", "Tier 3 · Sandbox"), ("form[description]", "Try things.")]),
             probe: "SELECT name FROM tier_policy WHERE tier = 3",
             action: "tier_policy.update",
@@ -151,7 +151,7 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
         },
         Case {
             name: "set_user_role",
-            path: "/api/set_user_role",
+            path: "/fn/set_user_role",
             form: f(&[("user", &carol.to_string()), ("role", "editor")]),
             probe: "SELECT coalesce(role_override, '-') FROM app_user WHERE subject = 'carol'",
             action: "user.role",

@@ -14,7 +14,7 @@ async fn invalid_service_is_422_with_field_errors(pool: PgPool) {
     let before = app.scalar_i64(SERVICE_COUNT).await;
     let r = app
         .post(
-            "/api/create_service",
+            "/fn/create_service",
             &[
                 ("form[slug]", "Bad Slug"),
                 ("form[name]", ""),
@@ -35,7 +35,7 @@ async fn invalid_service_is_422_with_field_errors(pool: PgPool) {
 
     let dup = app
         .post(
-            "/api/create_service",
+            "/fn/create_service",
             &[
                 ("form[slug]", "ledger"),
                 ("form[name]", "L"),
@@ -50,7 +50,7 @@ async fn invalid_service_is_422_with_field_errors(pool: PgPool) {
         Some("Another service already uses this slug.")
     );
     // A request with no form at all is malformed: 400 with a message, not a 500.
-    let empty = app.post("/api/create_service", &[]).await;
+    let empty = app.post("/fn/create_service", &[]).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.error().to_string().contains("missing field"));
     assert_eq!(app.scalar_i64(SERVICE_COUNT).await, before);
@@ -61,7 +61,7 @@ async fn valid_service_is_created_and_redirects(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let r = app
         .post(
-            "/api/create_service",
+            "/fn/create_service",
             &[
                 ("form[slug]", "refunds"),
                 ("form[name]", "Refunds"),
@@ -100,7 +100,7 @@ async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
     let app = TestApp::with_demo(pool).await;
     let r = app
         .post(
-            "/api/create_team",
+            "/fn/create_team",
             &[
                 ("form[slug]", "payments"),
                 ("form[name]", "Payments 2"),
@@ -114,7 +114,7 @@ async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
     assert!(e.field_errors().unwrap().get("email").is_some());
     let r = app
         .post(
-            "/api/create_team",
+            "/fn/create_team",
             &[("form[slug]", "payments"), ("form[name]", "Payments 2")],
         )
         .await;
@@ -123,7 +123,7 @@ async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
         Some("Another team already uses this slug.")
     );
 
-    let r = app.post("/api/delete_team", &[("slug", "payments")]).await;
+    let r = app.post("/fn/delete_team", &[("slug", "payments")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r
         .error()
@@ -137,7 +137,7 @@ async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
 
     let r = app
         .post(
-            "/api/create_team",
+            "/fn/create_team",
             &[
                 ("form[slug]", "sre"),
                 ("form[name]", "SRE"),
@@ -146,7 +146,7 @@ async fn teams_validate_and_refuse_unsafe_delete(pool: PgPool) {
         )
         .await;
     assert_eq!(r.location(), Some("/teams/sre"));
-    let r = app.post("/api/delete_team", &[("slug", "sre")]).await;
+    let r = app.post("/fn/delete_team", &[("slug", "sre")]).await;
     assert!(r.status.is_success(), "{}", r.body);
     assert_eq!(
         app.scalar_i64("SELECT count(*) FROM team WHERE slug = 'sre'")
@@ -164,7 +164,7 @@ async fn links_and_dependencies_over_http(pool: PgPool) {
     let id_s = id.to_string();
     let bad = app
         .post(
-            "/api/update_link",
+            "/fn/update_link",
             &[
                 ("service", "ledger"),
                 ("id", &id_s),
@@ -183,7 +183,7 @@ async fn links_and_dependencies_over_http(pool: PgPool) {
         .contains("http"));
     let good = app
         .post(
-            "/api/update_link",
+            "/fn/update_link",
             &[
                 ("service", "ledger"),
                 ("id", &id_s),
@@ -203,7 +203,7 @@ async fn links_and_dependencies_over_http(pool: PgPool) {
     // Someone else's link through this service's URL: not found, unchanged.
     let other = app
         .post(
-            "/api/update_link",
+            "/fn/update_link",
             &[
                 ("service", "payouts"),
                 ("id", &id_s),
@@ -216,7 +216,7 @@ async fn links_and_dependencies_over_http(pool: PgPool) {
 
     let selfdep = app
         .post(
-            "/api/add_dependency",
+            "/fn/add_dependency",
             &[
                 ("service", "ledger"),
                 ("form[target]", "ledger"),
@@ -231,7 +231,7 @@ async fn links_and_dependencies_over_http(pool: PgPool) {
     );
     let ok = app
         .post(
-            "/api/add_dependency",
+            "/fn/add_dependency",
             &[
                 ("service", "ledger"),
                 ("form[target]", "event-bus"),
@@ -253,7 +253,7 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
     let form = [("slug", "hackweek-chatbot")];
     let r = app
         .post_with(
-            "/api/delete_service",
+            "/fn/delete_service",
             &form,
             &[("sec-fetch-site", "cross-site")],
         )
@@ -261,7 +261,7 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
         .post_with(
-            "/api/delete_service",
+            "/fn/delete_service",
             &form,
             &[
                 ("origin", "https://evil.example"),
@@ -275,11 +275,60 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
             .await,
         1
     );
-    let r = app.post("/api/delete_service", &form).await;
+    let r = app.post("/fn/delete_service", &form).await;
     assert!(r.status.is_success(), "{} {}", r.status, r.body);
     assert_eq!(
         app.scalar_i64("SELECT count(*) FROM service WHERE slug = 'hackweek-chatbot'")
             .await,
         0
     );
+}
+
+/// Two people open the same edit form; the second save is refused with who changed it and
+/// when, and changes nothing (the browser keeps what they typed: the form is not re-rendered).
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_stale_save_is_409_naming_the_change_and_changes_nothing(pool: PgPool) {
+    let alice = TestApp::with_demo(pool).await;
+    let bob = alice.signed_in_as(&common::op::BOB_EDITOR).await;
+    let version = alice
+        .scalar_i64("SELECT version FROM service WHERE slug = 'ledger'")
+        .await
+        .to_string();
+    let save = |description: &'static str| {
+        let version = version.clone();
+        move |app: &TestApp| {
+            let app = app.clone();
+            async move {
+                app.post(
+                    "/fn/update_service",
+                    &[
+                        ("slug", "ledger"),
+                        ("form[slug]", "ledger"),
+                        ("form[name]", "Ledger"),
+                        ("form[tier]", "0"),
+                        ("form[lifecycle]", "production"),
+                        ("form[owner]", "payments"),
+                        ("form[description]", description),
+                        ("form[version]", &version),
+                    ],
+                )
+                .await
+            }
+        }
+    };
+    let first = save("Alice's words")(&alice).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let second = save("Bob's words")(&bob).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    let message = second.error().to_string();
+    assert!(
+        message.starts_with("alice@example.com changed this service at"),
+        "{message}"
+    );
+    let description: String =
+        sqlx::query_scalar("SELECT description FROM service WHERE slug = 'ledger'")
+            .fetch_one(&alice.pool)
+            .await
+            .unwrap();
+    assert_eq!(description, "Alice's words");
 }

@@ -4,7 +4,7 @@ use leptos::server_fn::codec::Json;
 use crate::domain::catalog::{CatalogPage, CatalogQuery};
 use crate::error::AppError;
 
-#[server(input = Json, endpoint = "search_catalog")]
+#[server(prefix = "/fn", input = Json, endpoint = "search_catalog")]
 pub async fn search_catalog(query: CatalogQuery) -> Result<CatalogPage, AppError> {
     use super::ctx::{generation, me, respond, state};
     respond(

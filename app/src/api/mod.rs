@@ -1,5 +1,5 @@
-//! `#[server]` functions: thin. Each reads its input, validates it through `domain`, calls
-//! `store`, and maps the outcome to a status. Every server function is POST (Leptos' default
+//! `#[server]` functions: thin. Each reads its input and calls a read in `store` or a write in
+//! `commands` (which authorises, validates and audits), and maps the outcome to a status. Every server function is POST (Leptos' default
 //! encoding); none is GET-encoded, and the server's origin check refuses cross-site POSTs.
 pub mod admin;
 pub mod catalog;
@@ -14,10 +14,10 @@ pub(crate) mod ctx {
     use chrono::{NaiveDate, Utc};
     use leptos::prelude::use_context;
 
-    use crate::domain::access::{Me, Permission};
+    use crate::commands::Caller;
+    use crate::domain::access::Me;
     use crate::error::AppError;
     use crate::state::{AppState, CatalogGeneration, RequestId};
-    use crate::store::audit::{self, Actor, Event};
 
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
@@ -40,67 +40,12 @@ pub(crate) mod ctx {
         parts().and_then(|p| p.extensions.get::<CatalogGeneration>().map(|g| g.0))
     }
 
-    pub fn actor(me: &Me) -> Actor {
-        Actor {
-            id: Some(me.id),
-            label: me.email.clone(),
-            request_id: parts()
-                .and_then(|p| p.extensions.get::<RequestId>().map(|r| r.0.clone()))
-                .unwrap_or_default(),
-        }
-    }
-
-    /// Allowed, or a 403 with what would allow it. A refusal is logged and written to the
-    /// audit trail (on its own: the refused change has no transaction to join).
-    pub async fn authorize(
-        st: &AppState,
-        me: &Me,
-        p: Permission,
-        target: &str,
-    ) -> Result<(), AppError> {
-        let Err(message) = me.check(&p) else {
-            return Ok(());
-        };
-        tracing::warn!(user = me.id, permission = ?p, target, "permission denied");
-        // The refusal stands even if recording it fails (that failure is logged by AppError).
-        let _ = audit::record(
-            &st.pool,
-            &actor(me),
-            Event {
-                action: "denied",
-                entity_type: "permission",
-                entity_id: String::new(),
-                entity_label: target.to_string(),
-                before: None,
-                after: Some(
-                    serde_json::json!({ "permission": format!("{p:?}"), "role": me.role.as_str() }),
-                ),
-            },
-        )
-        .await;
-        Err(AppError::Forbidden(message))
-    }
-
-    /// A write transaction on behalf of `me`: the audit triggers record them as the actor.
-    pub async fn begin(
-        st: &AppState,
-        me: &Me,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
-        let mut tx = st.pool.begin().await?;
-        audit::act_as(&mut tx, &actor(me)).await?;
-        Ok(tx)
-    }
-
-    /// Runs `f` in a write transaction on behalf of `me` (see `begin`) and commits.
-    pub async fn write<T>(
-        st: &AppState,
-        me: &Me,
-        f: impl AsyncFnOnce(&mut sqlx::PgConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut tx = begin(st, me).await?;
-        let out = f(&mut tx).await?;
-        tx.commit().await?;
-        Ok(out)
+    /// The signed-in person as the write path's caller, in this request.
+    pub fn caller() -> Result<Caller, AppError> {
+        let request_id = parts()
+            .and_then(|p| p.extensions.get::<RequestId>().map(|r| r.0.clone()))
+            .unwrap_or_default();
+        Ok(Caller::person(me()?, request_id))
     }
 
     pub fn today() -> NaiveDate {

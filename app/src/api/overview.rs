@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use crate::domain::overview::Overview;
 use crate::error::AppError;
 
-#[server(endpoint = "get_overview")]
+#[server(prefix = "/fn", endpoint = "get_overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
     use super::ctx::{me, respond, state, today};
     respond(

@@ -4,7 +4,7 @@ use crate::domain::team::{Team, TeamForm, TeamRef, TeamSummary};
 use crate::domain::user::Member;
 use crate::error::AppError;
 
-#[server(endpoint = "list_teams")]
+#[server(prefix = "/fn", endpoint = "list_teams")]
 pub async fn list_teams(page: u32) -> Result<(Vec<TeamSummary>, i64), AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -16,7 +16,7 @@ pub async fn list_teams(page: u32) -> Result<(Vec<TeamSummary>, i64), AppError> 
     )
 }
 
-#[server(endpoint = "team_choices")]
+#[server(prefix = "/fn", endpoint = "team_choices")]
 pub async fn team_choices() -> Result<Vec<TeamRef>, AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -28,7 +28,7 @@ pub async fn team_choices() -> Result<Vec<TeamRef>, AppError> {
     )
 }
 
-#[server(endpoint = "get_team")]
+#[server(prefix = "/fn", endpoint = "get_team")]
 pub async fn get_team(slug: String) -> Result<Team, AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -41,7 +41,7 @@ pub async fn get_team(slug: String) -> Result<Team, AppError> {
 }
 
 /// People in the team, from the identity provider's groups at their last sign-in.
-#[server(endpoint = "team_members")]
+#[server(prefix = "/fn", endpoint = "team_members")]
 pub async fn team_members(slug: String) -> Result<Vec<Member>, AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -53,19 +53,12 @@ pub async fn team_members(slug: String) -> Result<Vec<Member>, AppError> {
     )
 }
 
-#[server(endpoint = "create_team")]
+#[server(prefix = "/fn", endpoint = "create_team")]
 pub async fn create_team(form: TeamForm) -> Result<(), AppError> {
-    use super::ctx::{authorize, me, redirect_to, respond, state, write};
-    use crate::domain::access::Permission;
+    use super::ctx::{caller, redirect_to, respond, state};
     respond(
         async {
-            let (st, me) = (state()?, me()?);
-            authorize(&st, &me, Permission::ManageTeams, form.slug.trim()).await?;
-            let input = form.validate()?;
-            let team = write(&st, &me, async |db| {
-                crate::store::teams::create(db, &input).await
-            })
-            .await?;
+            let team = crate::commands::teams::create(&state()?, &caller()?, &form).await?;
             redirect_to(&format!("/teams/{}", team.slug));
             Ok(())
         }
@@ -73,19 +66,12 @@ pub async fn create_team(form: TeamForm) -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "update_team")]
+#[server(prefix = "/fn", endpoint = "update_team")]
 pub async fn update_team(slug: String, form: TeamForm) -> Result<(), AppError> {
-    use super::ctx::{authorize, me, redirect_to, respond, state, write};
-    use crate::domain::access::Permission;
+    use super::ctx::{caller, redirect_to, respond, state};
     respond(
         async {
-            let (st, me) = (state()?, me()?);
-            authorize(&st, &me, Permission::ManageTeams, &slug).await?;
-            let input = form.validate()?;
-            let team = write(&st, &me, async |db| {
-                crate::store::teams::update(db, &slug, &input).await
-            })
-            .await?;
+            let team = crate::commands::teams::update(&state()?, &caller()?, &slug, &form).await?;
             redirect_to(&format!("/teams/{}", team.slug));
             Ok(())
         }
@@ -93,18 +79,12 @@ pub async fn update_team(slug: String, form: TeamForm) -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "delete_team")]
+#[server(prefix = "/fn", endpoint = "delete_team")]
 pub async fn delete_team(slug: String) -> Result<(), AppError> {
-    use super::ctx::{authorize, me, redirect_to, respond, state, write};
-    use crate::domain::access::Permission;
+    use super::ctx::{caller, redirect_to, respond, state};
     respond(
         async {
-            let (st, me) = (state()?, me()?);
-            authorize(&st, &me, Permission::ManageTeams, &slug).await?;
-            write(&st, &me, async |db| {
-                crate::store::teams::delete(db, &slug).await
-            })
-            .await?;
+            crate::commands::teams::delete(&state()?, &caller()?, &slug).await?;
             redirect_to("/teams");
             Ok(())
         }

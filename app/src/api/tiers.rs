@@ -4,7 +4,7 @@ use crate::domain::tier::TierPolicy;
 use crate::domain::tier_form::TierPolicyForm;
 use crate::error::AppError;
 
-#[server(endpoint = "list_tier_policies")]
+#[server(prefix = "/fn", endpoint = "list_tier_policies")]
 pub async fn list_tier_policies() -> Result<Vec<TierPolicy>, AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -16,7 +16,7 @@ pub async fn list_tier_policies() -> Result<Vec<TierPolicy>, AppError> {
     )
 }
 
-#[server(endpoint = "get_tier_policy")]
+#[server(prefix = "/fn", endpoint = "get_tier_policy")]
 pub async fn get_tier_policy(tier: u8) -> Result<TierPolicy, AppError> {
     use super::ctx::{me, respond, state};
     respond(
@@ -28,25 +28,12 @@ pub async fn get_tier_policy(tier: u8) -> Result<TierPolicy, AppError> {
     )
 }
 
-#[server(endpoint = "update_tier_policy")]
+#[server(prefix = "/fn", endpoint = "update_tier_policy")]
 pub async fn update_tier_policy(tier: u8, form: TierPolicyForm) -> Result<(), AppError> {
-    use super::ctx::{authorize, me, redirect_to, respond, state, write};
-    use crate::domain::access::Permission;
+    use super::ctx::{caller, redirect_to, respond, state};
     respond(
         async {
-            let (st, me) = (state()?, me()?);
-            authorize(
-                &st,
-                &me,
-                Permission::ManageTierPolicies,
-                &format!("tier {tier}"),
-            )
-            .await?;
-            let input = form.validate()?;
-            write(&st, &me, async |db| {
-                crate::store::tiers::update(db, tier, &input).await
-            })
-            .await?;
+            crate::commands::tiers::update(&state()?, &caller()?, tier, &form).await?;
             redirect_to("/tiers");
             Ok(())
         }

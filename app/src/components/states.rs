@@ -21,6 +21,11 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             "It may have been renamed or deleted. Try the catalog search.",
         ),
         AppError::Internal(_) => ("Something went wrong", "Try again in a moment."),
+        AppError::Unavailable => (
+            "Database unavailable",
+            "The portal cannot reach its database. It recovers by itself; reload in a moment.",
+        ),
+        AppError::Busy(_) => ("Busy", "Try again in a moment."),
         AppError::Unauthenticated => ("Signed out", ""),
         AppError::Forbidden(_) => ("Not allowed", "Ask an admin if you need access."),
         _ => ("That did not work", ""),

@@ -34,6 +34,8 @@ pub struct Service {
     pub tags: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Moves with every change of the service's own fields (optimistic concurrency).
+    pub version: i64,
 }
 
 /// Everything the service page shows, gathered in one call.
@@ -64,6 +66,8 @@ pub struct ServiceForm {
     pub owner: String,
     /// Comma- or space-separated.
     pub tags: String,
+    /// The version the edit form was opened at (empty on create, or to overwrite regardless).
+    pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +118,32 @@ impl ServiceForm {
     }
 }
 
+impl ServiceForm {
+    /// The version the form was opened at, if it says (a tampered value is a bad request).
+    pub fn expected_version(&self) -> Result<Option<i64>, FieldErrors> {
+        let v = self.version.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<i64>().map(Some).map_err(|_| {
+            FieldErrors::single(
+                "version",
+                "The form's version is not a number; reload the page.",
+            )
+        })
+    }
+}
+
+/// The refusal of a save from an outdated form: who changed it and when, and that nothing the
+/// person typed is lost.
+pub fn changed_since_message(what: &str, by: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "{by} changed this {what} at {} since you opened it. Your changes were not saved and are \
+         still in the form: copy what you need, then reload to see theirs.",
+        at.format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
 impl From<&ServiceDetail> for ServiceForm {
     fn from(d: &ServiceDetail) -> Self {
         ServiceForm {
@@ -124,6 +154,7 @@ impl From<&ServiceDetail> for ServiceForm {
             lifecycle: d.service.lifecycle.as_str().to_string(),
             owner: d.owner.as_ref().map(|t| t.slug.clone()).unwrap_or_default(),
             tags: d.service.tags.join(", "),
+            version: d.service.version.to_string(),
         }
     }
 }
@@ -211,7 +242,31 @@ mod tests {
             lifecycle: "production".into(),
             owner: "payments".into(),
             tags: "PCI, go,  pci , public-api".into(),
+            version: String::new(),
         }
+    }
+
+    #[test]
+    fn expected_version_is_optional_but_must_be_a_number() {
+        assert_eq!(form().expected_version(), Ok(None));
+        let f = ServiceForm {
+            version: " 7 ".into(),
+            ..form()
+        };
+        assert_eq!(f.expected_version(), Ok(Some(7)));
+        let f = ServiceForm {
+            version: "7x".into(),
+            ..form()
+        };
+        assert!(f.expected_version().unwrap_err().get("version").is_some());
+    }
+
+    #[test]
+    fn changed_since_names_who_and_when() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 2, 9, 5, 0).unwrap();
+        let m = changed_since_message("service", "bob@example.com", at);
+        assert!(m.starts_with("bob@example.com changed this service at 2026-12-02 09:05 UTC"));
+        assert!(m.contains("not saved"));
     }
 
     #[test]

@@ -29,29 +29,29 @@ pub fn CatalogPage() -> impl IntoView {
     }
 }
 
-/// Filters, table and pager: the same HTML for everyone who may read the catalog, so it comes
-/// from the read cache while the catalog is unchanged and is rendered (from the same data as the
-/// `search_catalog` API) only after a write.
+/// Filters, table and pager: the same HTML for everyone who may read the catalog, so it is
+/// rendered once per distinct page of data (rows read fresh, facet counts at most a few seconds
+/// behind; see `store::cache`) and reused until that data changes.
 #[component]
 fn Results(q: CatalogQuery) -> impl IntoView {
     use std::sync::Arc;
 
     use crate::api::ctx;
-    use crate::store::{cache, catalog};
+    use crate::store::catalog;
 
     async fn html(q: CatalogQuery) -> Result<Arc<str>, crate::error::AppError> {
         ctx::respond(
             async {
                 ctx::me()?;
                 let st = ctx::state()?;
-                let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
-                if let Some(html) = st.cache.catalog_html.get(&q, generation) {
-                    return Ok(html);
-                }
-                let page = catalog::search_at(&st.pool, &st.cache, &q, Some(generation)).await?;
-                let html: Arc<str> = view! { <Catalog q=q.clone() page/> }.to_html().into();
-                st.cache.catalog_html.put(q, generation, html.clone());
-                Ok(html)
+                let page = catalog::search_at(&st.pool, &st.cache, &q, ctx::generation()).await?;
+                // The key is everything the HTML is rendered from, so a hit cannot be stale.
+                let input =
+                    serde_json::to_vec(&(&q, &page)).map_err(crate::error::AppError::internal)?;
+                Ok(st
+                    .cache
+                    .catalog_html
+                    .get_or_render(input, || view! { <Catalog q=q.clone() page/> }.to_html()))
             }
             .await,
         )

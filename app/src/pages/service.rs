@@ -33,39 +33,34 @@ pub fn ServicePage() -> impl IntoView {
     }
 }
 
-/// The service's name and its page body. The body is the same for everyone with the same right
-/// to edit the service, so it is rendered once per service, day (staleness is counted in days)
-/// and that right, while the catalog is unchanged.
+/// The service's name and its page body. The data is read fresh on every view (one query);
+/// the body is rendered once per distinct data and right to edit (all that differs between
+/// readers) and reused until either changes.
 async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::error::AppError> {
     use crate::api::ctx;
-    use crate::store::{cache, services};
+    use crate::store::services;
 
     ctx::respond(
         async {
             let me = ctx::me()?;
             let st = ctx::state()?;
-            let generation = cache::generation_or_current(&st.pool, ctx::generation()).await?;
-            let today = ctx::today();
-            let stale_days = st.settings.runbook_stale_days;
-            let d = services::detail_cached(
+            let d = services::detail(
                 &st.pool,
-                &st.cache,
                 &slug,
-                today,
-                stale_days,
-                Some(generation),
+                ctx::today(),
+                st.settings.runbook_stale_days,
             )
             .await?;
             let owner = d.owner.as_ref().map(|t| t.slug.clone());
             let may_edit = me.can(&Permission::EditService(owner));
             let name = d.service.name.clone();
-            let key = (slug, today, may_edit);
-            if let Some(html) = st.cache.service_html.get(&key, generation) {
-                return Ok((name, html));
-            }
-            let d = (*d).clone();
-            let html: std::sync::Arc<str> = view! { <ServiceView d may_edit/> }.to_html().into();
-            st.cache.service_html.put(key, generation, html.clone());
+            // The key is everything the body is rendered from, so a hit cannot be stale.
+            let input =
+                serde_json::to_vec(&(&d, may_edit)).map_err(crate::error::AppError::internal)?;
+            let html = st
+                .cache
+                .service_html
+                .get_or_render(input, || view! { <ServiceView d may_edit/> }.to_html());
             Ok((name, html))
         }
         .await,

@@ -119,6 +119,9 @@ fn EditServiceForm(slug: String, initial: ServiceForm, teams: Vec<TeamRef>) -> i
     view! {
         <ActionForm action=update attr:class="form card" attr:novalidate=true>
             <input type="hidden" name="slug" value=slug/>
+            // The version the form was opened at: a save after someone else's is refused, not
+            // silently written over theirs.
+            <input type="hidden" name="form[version]" value=initial.version.clone()/>
             <ServiceFields initial teams errors=field_errors(update)/>
             <FormError action=update/>
             <div class="actions">

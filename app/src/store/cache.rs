@@ -1,19 +1,26 @@
-//! Read results reused while the catalog is unchanged.
+//! Read caches that stay correct while people and machines write.
 //!
-//! `catalog_generation` is one row that statement triggers bump on every write to teams,
-//! services, links, dependencies and tier policies, whoever makes it (this replica, another one,
-//! psql). An entry is used only while the generation it was read at is still current, so a
-//! cached page is never older than the database; nothing is kept between replicas, and nothing
-//! needs invalidating by hand.
-use std::collections::HashMap;
+//! Rows and the data a person acts on are read fresh on every request: they are one bounded
+//! query each. What the caches keep is what is expensive and can be kept without lying:
+//! - [`RenderCache`]: rendered HTML, keyed by the exact bytes of the data it was rendered from.
+//!   A hit needs the fresh data in hand and is byte-for-byte what rendering it again would
+//!   give, so it can never be stale. A write to one service only changes the pages that show it.
+//! - [`LaggingCache`]: facet counts (a count over the whole catalog per filter). They are reused
+//!   while `catalog_generation` is unchanged and, after a write, for at most `max_lag`; then one
+//!   reader recounts while the others keep the previous counts, and concurrent readers of a
+//!   missing entry count once. `catalog_generation` is one row a deferred trigger bumps at the
+//!   commit of every transaction that changes the catalog, whoever writes it (migration 0005).
+//!
+//! Nothing here is shared between replicas and nothing needs invalidating by hand.
+use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
 use sqlx::PgExecutor;
 
-use crate::domain::catalog::{CatalogFilter, CatalogPage, CatalogQuery, Facets};
-use crate::domain::service::ServiceDetail;
+use crate::domain::catalog::{CatalogFilter, Facets};
 use crate::error::AppError;
 
 /// The current catalog generation.
@@ -35,82 +42,270 @@ pub async fn generation_or_current(
     }
 }
 
-/// A bounded map whose entries count only at the generation they were stored at.
+/// Rendered HTML keyed by the serialized data it was rendered from, bounded in bytes (keys
+/// and values both count). Oldest entries go first when it is full.
 #[derive(Debug)]
-pub struct GenerationCache<K, V> {
-    entries: Mutex<HashMap<K, (i64, V)>>,
-    max: usize,
+pub struct RenderCache {
+    inner: Mutex<RenderInner>,
+    max_bytes: usize,
+    pub stats: CacheStats,
 }
 
-impl<K: Hash + Eq, V: Clone> GenerationCache<K, V> {
-    pub fn new(max: usize) -> Self {
-        GenerationCache {
-            entries: Mutex::new(HashMap::new()),
-            max,
+/// Hits and misses, for `/metrics` (a miss of a `LaggingCache` is one computation).
+#[derive(Debug, Default)]
+pub struct CacheStats {
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+}
+
+impl CacheStats {
+    fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+    fn miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug, Default)]
+struct RenderInner {
+    entries: HashMap<Arc<[u8]>, Arc<str>>,
+    order: VecDeque<Arc<[u8]>>,
+    bytes: usize,
+}
+
+impl RenderCache {
+    pub fn new(max_bytes: usize) -> Self {
+        RenderCache {
+            inner: Mutex::new(RenderInner::default()),
+            max_bytes,
+            stats: CacheStats::default(),
         }
     }
 
-    pub fn get(&self, key: &K, generation: i64) -> Option<V> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, v)| v.clone())
+    pub fn get(&self, input: &[u8]) -> Option<Arc<str>> {
+        self.inner.lock().ok()?.entries.get(input).cloned()
     }
 
-    /// Stores `value` as read at `generation`. Callers read the generation *before* the data,
-    /// so an entry can only be newer than its generation says, never older.
-    pub fn put(&self, key: K, generation: i64, value: V) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= self.max {
-                // Entries from older generations are dead weight; drop them first. If that frees
-                // nothing, drop an arbitrary eighth, not everything: a reader sending many
-                // distinct queries then cannot empty the cache for everyone at once (bounded
-                // memory beats a perfect LRU here).
-                entries.retain(|_, (g, _)| *g >= generation);
-                if entries.len() >= self.max {
-                    let mut dropped = 0;
-                    let to_drop = self.max / 8 + 1;
-                    entries.retain(|_, _| {
-                        dropped += 1;
-                        dropped > to_drop
-                    });
-                }
+    /// Stores `html` as rendered from `input`; an entry larger than the whole budget is not kept.
+    pub fn put(&self, input: Vec<u8>, html: Arc<str>) {
+        let size = input.len() + html.len();
+        if size > self.max_bytes {
+            return;
+        }
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let key: Arc<[u8]> = input.into();
+        if inner.entries.contains_key(&key) {
+            return;
+        }
+        while inner.bytes + size > self.max_bytes {
+            let Some(old) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(v) = inner.entries.remove(&old) {
+                inner.bytes -= old.len() + v.len();
             }
-            entries.insert(key, (generation, value));
         }
+        inner.bytes += size;
+        inner.order.push_back(key.clone());
+        inner.entries.insert(key, html);
+    }
+
+    /// The HTML for `input`, from the cache or rendered now (and kept).
+    pub fn get_or_render(&self, input: Vec<u8>, render: impl FnOnce() -> String) -> Arc<str> {
+        if let Some(html) = self.get(&input) {
+            self.stats.hit();
+            return html;
+        }
+        self.stats.miss();
+        let html: Arc<str> = render().into();
+        self.put(input, html.clone());
+        html
+    }
+
+    /// Bytes held (keys and values).
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().map(|i| i.bytes).unwrap_or(0)
     }
 }
+
+/// Values reused while the generation they were read at is current, and for at most
+/// `max_lag` after it moved on; recomputed by one caller at a time per key.
+#[derive(Debug)]
+pub struct LaggingCache<K, V> {
+    entries: Mutex<HashMap<K, Lagging<V>>>,
+    /// One lock per key being computed: the first caller computes, the rest wait or reuse.
+    flights: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    max_lag: Duration,
+    max_entries: usize,
+    pub stats: CacheStats,
+}
+
+#[derive(Debug, Clone)]
+struct Lagging<V> {
+    generation: i64,
+    /// When the generation it was computed at was read (so its age never flatters it).
+    read_at: Instant,
+    value: V,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
+    pub fn new(max_lag: Duration, max_entries: usize) -> Self {
+        LaggingCache {
+            entries: Mutex::new(HashMap::new()),
+            flights: Mutex::new(HashMap::new()),
+            max_lag,
+            max_entries,
+            stats: CacheStats::default(),
+        }
+    }
+
+    /// The entry if it may still be used at `generation`, else the outdated value (if any).
+    fn lookup(&self, key: &K, generation: i64) -> Result<V, Option<V>> {
+        let entries = self.entries.lock().map_err(|_| None)?;
+        match entries.get(key) {
+            Some(e) if e.generation >= generation || e.read_at.elapsed() < self.max_lag => {
+                Ok(e.value.clone())
+            }
+            Some(e) => Err(Some(e.value.clone())),
+            None => Err(None),
+        }
+    }
+
+    fn store(&self, key: K, generation: i64, read_at: Instant, value: V) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= self.max_entries && !entries.contains_key(&key) {
+            // Outdated entries first; if that frees nothing, an arbitrary eighth, not
+            // everything, so a reader sending many distinct filters cannot empty it for all.
+            entries.retain(|_, e| e.generation >= generation);
+            if entries.len() >= self.max_entries {
+                let mut seen = 0;
+                let to_drop = self.max_entries / 8 + 1;
+                entries.retain(|_, _| {
+                    seen += 1;
+                    seen > to_drop
+                });
+            }
+        }
+        entries.insert(
+            key,
+            Lagging {
+                generation,
+                read_at,
+                value,
+            },
+        );
+    }
+
+    /// The value for `key` as of `generation` (read before calling), within the lag bound.
+    pub async fn get_or_compute<F, Fut>(
+        &self,
+        key: &K,
+        generation: i64,
+        compute: F,
+    ) -> Result<V, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, AppError>>,
+    {
+        let outdated = match self.lookup(key, generation) {
+            Ok(v) => {
+                self.stats.hit();
+                return Ok(v);
+            }
+            Err(outdated) => outdated,
+        };
+        let flight = {
+            let mut flights = self
+                .flights
+                .lock()
+                .map_err(|_| AppError::internal("cache lock poisoned"))?;
+            flights.entry(key.clone()).or_default().clone()
+        };
+        let _guard = match (flight.try_lock(), outdated) {
+            (Ok(guard), _) => {
+                // The flight may have just landed between the lookup and this lock.
+                if let Ok(v) = self.lookup(key, generation) {
+                    self.stats.hit();
+                    return Ok(v);
+                }
+                guard
+            }
+            // Someone is recounting: the previous counts are good enough until they finish.
+            (Err(_), Some(outdated)) => {
+                self.stats.hit();
+                return Ok(outdated);
+            }
+            // Nothing to show yet: wait for their result rather than count again.
+            (Err(_), None) => {
+                let guard = flight.lock().await;
+                if let Ok(v) = self.lookup(key, generation) {
+                    self.stats.hit();
+                    return Ok(v);
+                }
+                guard
+            }
+        };
+        self.stats.miss();
+        let read_at = Instant::now();
+        let result = compute().await;
+        if let Ok(v) = &result {
+            self.store(key.clone(), generation, read_at, v.clone());
+        }
+        if let Ok(mut flights) = self.flights.lock() {
+            flights.remove(key);
+        }
+        result
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How long facet counts may lag behind a write.
+pub const FACETS_MAX_LAG: Duration = Duration::from_secs(3);
 
 /// The caches the read pages use.
 #[derive(Debug)]
 pub struct ReadCache {
     /// Facet counts per filter (shared by every page and sort of that filter).
-    pub facets: GenerationCache<CatalogFilter, Facets>,
-    /// Whole catalog pages (rows and facets) per query.
-    pub pages: GenerationCache<CatalogQuery, CatalogPage>,
-    /// Service pages per slug and day (runbook staleness is counted in days).
-    /// (Shared, not copied: a hit is only read.)
-    pub services: GenerationCache<(String, NaiveDate), Arc<ServiceDetail>>,
-    /// The catalog page's results (facets, table, pager) as rendered HTML, per query. That
-    /// part of the page is the same for everyone who may read it, so it is rendered once per
-    /// generation; rendering, not SQL, was most of a cached page's cost.
-    pub catalog_html: GenerationCache<CatalogQuery, Arc<str>>,
-    /// A service page's body as rendered HTML, per slug, day and whether the reader may edit it
-    /// (all that differs between readers).
-    pub service_html: GenerationCache<(String, NaiveDate, bool), Arc<str>>,
+    pub facets: LaggingCache<CatalogFilter, Facets>,
+    /// The catalog page's results (facets, table, pager) as HTML: rendering, not SQL, was most
+    /// of a catalog page's cost.
+    pub catalog_html: RenderCache,
+    /// A service page's body as HTML (keyed by its data and the reader's right to edit).
+    pub service_html: RenderCache,
 }
 
 impl Default for ReadCache {
     fn default() -> Self {
-        // Sizes bound memory: a catalog page is ~30 KB, a service page ~5-40 KB, a
-        // catalog page's HTML ~35 KB.
+        ReadCache::with_facets_lag(FACETS_MAX_LAG)
+    }
+}
+
+impl ReadCache {
+    /// The caches, with facet counts allowed to lag a write by `lag` (tests vary it).
+    pub fn with_facets_lag(lag: Duration) -> Self {
+        // A catalog page's data and HTML are ~60 KB together, a service page's 5-80 KB.
         ReadCache {
-            facets: GenerationCache::new(2048),
-            pages: GenerationCache::new(512),
-            services: GenerationCache::new(2048),
-            catalog_html: GenerationCache::new(512),
-            service_html: GenerationCache::new(2048),
+            facets: LaggingCache::new(lag, 2048),
+            catalog_html: RenderCache::new(48 << 20),
+            service_html: RenderCache::new(48 << 20),
         }
     }
 }
@@ -118,27 +313,116 @@ impl Default for ReadCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn an_entry_counts_only_at_its_generation() {
-        let c = GenerationCache::new(4);
-        c.put("a", 7, 1);
-        assert_eq!(c.get(&"a", 7), Some(1));
-        assert_eq!(c.get(&"a", 8), None, "a newer generation makes it stale");
-        assert_eq!(c.get(&"b", 7), None);
+    fn render_cache_hits_only_the_same_input_and_stays_within_its_bytes() {
+        let c = RenderCache::new(100);
+        c.put(b"a".to_vec(), "<p>a</p>".into());
+        assert_eq!(c.get(b"a").as_deref(), Some("<p>a</p>"));
+        assert_eq!(c.get(b"b"), None, "other data is another entry");
+        for i in 0..50 {
+            c.put(format!("key{i}").into_bytes(), "0123456789".into());
+            assert!(c.bytes() <= 100, "{} bytes", c.bytes());
+        }
+        assert_eq!(c.get(b"a"), None, "the oldest went first");
+        assert!(c.get(b"key49").is_some(), "the newest stays");
+        c.put(vec![0; 200], "too big".into());
+        assert!(c.get(&[0; 200]).is_none());
     }
 
-    #[test]
-    fn full_cache_drops_older_generations_first_and_stays_bounded() {
-        let c = GenerationCache::new(3);
-        c.put("old", 1, 0);
-        c.put("a", 2, 1);
-        c.put("b", 2, 2);
-        c.put("c", 2, 3);
-        assert_eq!(c.get(&"a", 2), Some(1), "the current generation survives");
-        assert_eq!(c.get(&"c", 2), Some(3));
-        c.put("d", 2, 4);
-        assert_eq!(c.entries.lock().unwrap().len(), 3, "one dropped, not all");
-        assert_eq!(c.get(&"d", 2), Some(4));
+    fn counter_cache(lag_ms: u64) -> LaggingCache<&'static str, usize> {
+        LaggingCache::new(Duration::from_millis(lag_ms), 16)
+    }
+
+    #[tokio::test]
+    async fn lagging_entry_is_reused_at_its_generation_and_within_the_lag() {
+        let c = counter_cache(60_000);
+        let n = AtomicUsize::new(0);
+        let count = || async { Ok(n.fetch_add(1, Ordering::SeqCst)) };
+        assert_eq!(c.get_or_compute(&"a", 1, count).await.unwrap(), 0);
+        assert_eq!(c.get_or_compute(&"a", 1, count).await.unwrap(), 0);
+        // A newer generation, but within the lag: still the old value.
+        assert_eq!(c.get_or_compute(&"a", 2, count).await.unwrap(), 0);
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+
+        let c = counter_cache(0);
+        assert_eq!(c.get_or_compute(&"a", 1, count).await.unwrap(), 1);
+        assert_eq!(c.get_or_compute(&"a", 1, count).await.unwrap(), 1);
+        // No lag allowed: a newer generation recomputes.
+        assert_eq!(c.get_or_compute(&"a", 2, count).await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_compute_once() {
+        let c = Arc::new(counter_cache(0));
+        let n = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (c, n) = (c.clone(), n.clone());
+                tokio::spawn(async move {
+                    c.get_or_compute(&"a", 1, || async {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok(n.fetch_add(1, Ordering::SeqCst))
+                    })
+                    .await
+                    .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 0, "every reader got the one computation");
+        }
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        assert_eq!((c.stats.hits(), c.stats.misses()), (7, 1));
+    }
+
+    #[tokio::test]
+    async fn while_one_recomputes_the_others_keep_the_outdated_value() {
+        let c = Arc::new(counter_cache(0));
+        c.get_or_compute(&"a", 1, || async { Ok(10) })
+            .await
+            .unwrap();
+        let slow = {
+            let c = c.clone();
+            tokio::spawn(async move {
+                c.get_or_compute(&"a", 2, || async {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    Ok(20)
+                })
+                .await
+                .unwrap()
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        let v = c
+            .get_or_compute(&"a", 2, || async { Ok(99) })
+            .await
+            .unwrap();
+        assert_eq!(v, 10, "served the previous value, did not count again");
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "did not wait"
+        );
+        assert_eq!(slow.await.unwrap(), 20);
+        assert_eq!(
+            c.get_or_compute(&"a", 2, || async { Ok(99) })
+                .await
+                .unwrap(),
+            20
+        );
+    }
+
+    #[tokio::test]
+    async fn lagging_cache_stays_bounded() {
+        let c = counter_cache(60_000);
+        let keys: Vec<&'static str> = (0..100)
+            .map(|i| &*Box::leak(format!("k{i}").into_boxed_str()))
+            .collect();
+        for k in &keys {
+            c.get_or_compute(k, 1, || async { Ok(1) }).await.unwrap();
+            assert!(c.len() <= 16);
+        }
     }
 }

@@ -211,9 +211,9 @@ fn top_with_selected(
     (out, more)
 }
 
-/// The catalog page, from the cache while the catalog is unchanged (see `store::cache`). On a
-/// miss, the rows are read fresh and the facet counts (the expensive part) come from their own
-/// cache when another page or sort of the same filter counted them at this generation.
+/// The catalog page: rows read fresh, so a row is never older than the database; facet counts
+/// (the expensive part, a count over the whole catalog) from the lagging cache, at most
+/// `cache::FACETS_MAX_LAG` behind a write (see `store::cache`).
 pub async fn search(
     pool: &PgPool,
     cache: &ReadCache,
@@ -223,8 +223,7 @@ pub async fn search(
 }
 
 /// `search`, given the generation read earlier in this request (or None to read it now). It
-/// must be read before the data: a write in between then makes the entry outdated at once (the
-/// generation moves on), never wrongly current.
+/// must be read before the data, so counts stored under it are never older than it says.
 pub async fn search_at(
     pool: &PgPool,
     cache: &ReadCache,
@@ -232,25 +231,15 @@ pub async fn search_at(
     generation: Option<i64>,
 ) -> Result<CatalogPage, AppError> {
     let generation = generation_or_current(pool, generation).await?;
-    if let Some(page) = cache.pages.get(q, generation) {
-        return Ok(page);
-    }
-    let rows = rows(pool, q).await?;
-    let facets = match cache.facets.get(&q.filter, generation) {
-        Some(facets) => facets,
-        None => {
-            let facets = facets(pool, &q.filter).await?;
-            cache
-                .facets
-                .put(q.filter.clone(), generation, facets.clone());
-            facets
-        }
-    };
-    let page = CatalogPage {
+    let (rows, facets) = tokio::try_join!(
+        rows(pool, q),
+        cache
+            .facets
+            .get_or_compute(&q.filter, generation, || facets(pool, &q.filter)),
+    )?;
+    Ok(CatalogPage {
         total: facets.total(&q.filter),
         rows,
         facets,
-    };
-    cache.pages.put(q.clone(), generation, page.clone());
-    Ok(page)
+    })
 }

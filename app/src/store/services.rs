@@ -1,16 +1,13 @@
-use std::sync::Arc;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
-use crate::domain::service::{Service, ServiceDetail, ServiceInput};
+use crate::domain::service::{changed_since_message, Service, ServiceDetail, ServiceInput};
 use crate::domain::team::Team;
 use crate::domain::tier::{policy_gaps, PolicyFacts};
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 
-use super::cache::{generation_or_current, ReadCache};
 use super::is_unique_violation;
 use super::rows::{lifecycle, tier, EdgeRow, LinkRow, TierPolicyRow};
 
@@ -30,6 +27,7 @@ struct ServiceDbRow {
     tags: Vec<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    version: i64,
 }
 
 impl ServiceDbRow {
@@ -44,6 +42,7 @@ impl ServiceDbRow {
             tags: self.tags,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            version: self.version,
         })
     }
 }
@@ -131,27 +130,6 @@ pub async fn detail(
     })
 }
 
-/// `detail`, reused while the catalog is unchanged (see `store::cache`), given the generation
-/// read earlier in this request if there is one. A much-depended-upon
-/// service's page is both the most visited and the most expensive to read.
-pub async fn detail_cached(
-    pool: &PgPool,
-    cache: &ReadCache,
-    slug: &str,
-    today: NaiveDate,
-    stale_after_days: i64,
-    generation: Option<i64>,
-) -> Result<Arc<ServiceDetail>, AppError> {
-    let generation = generation_or_current(pool, generation).await?;
-    let key = (slug.to_string(), today);
-    if let Some(d) = cache.services.get(&key, generation) {
-        return Ok(d);
-    }
-    let d = Arc::new(detail(pool, slug, today, stale_after_days).await?);
-    cache.services.put(key, generation, d.clone());
-    Ok(d)
-}
-
 #[derive(sqlx::FromRow)]
 struct DetailRow {
     #[sqlx(flatten)]
@@ -179,7 +157,7 @@ struct DetailRow {
 
 /// $1 slug, $2 links cap, $3 edges cap. Links: on-call and runbook first, as responders want.
 const DETAIL_SQL: &str = "\
-SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at,
+SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at, s.version,
        p.name AS policy_name, p.description AS policy_description, p.oncall_required, p.runbook_required,
        p.min_slo_objective, p.postmortem_due_days,
        t.id AS team_id, t.slug AS team_slug, t.name AS team_name, t.description AS team_description,
@@ -242,15 +220,19 @@ pub async fn create(db: &mut PgConnection, s: &ServiceInput) -> Result<String, A
 }
 
 /// Updates the service found by `slug`; the slug itself may change. Returns the new slug.
+/// With `expected_version`, a service changed since that version is refused (409) with who
+/// changed it and when, instead of overwriting their change.
 pub async fn update(
     db: &mut PgConnection,
     slug: &str,
     s: &ServiceInput,
+    expected_version: Option<i64>,
 ) -> Result<String, AppError> {
     let owner = owner_id(&mut *db, &s.owner).await?;
-    sqlx::query_scalar(
+    let updated: Option<String> = sqlx::query_scalar(
         "UPDATE service SET slug = $2, name = $3, description = $4, tier = $5, lifecycle = $6, \
-         owner_team_id = $7, tags = $8, updated_at = now() WHERE slug = $1 RETURNING slug",
+         owner_team_id = $7, tags = $8, updated_at = now() \
+         WHERE slug = $1 AND ($9::bigint IS NULL OR version = $9) RETURNING slug",
     )
     .bind(slug)
     .bind(&s.slug)
@@ -260,10 +242,53 @@ pub async fn update(
     .bind(s.lifecycle.as_str())
     .bind(owner)
     .bind(&s.tags)
+    .bind(expected_version)
     .fetch_optional(&mut *db)
     .await
-    .map_err(slug_taken)?
-    .ok_or_else(|| not_found(slug))
+    .map_err(slug_taken)?;
+    match updated {
+        Some(slug) => Ok(slug),
+        None => Err(changed_since(&mut *db, "service", slug).await?),
+    }
+}
+
+/// Why a versioned update matched nothing: the row is gone (404), or someone changed it since
+/// (409, naming the last change recorded in the audit trail).
+pub(crate) async fn changed_since(
+    db: &mut PgConnection,
+    entity: &str,
+    slug: &str,
+) -> Result<AppError, AppError> {
+    let table = match entity {
+        "team" => "team",
+        _ => "service",
+    };
+    let last: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(&format!(
+        "SELECT a.actor_label, coalesce(a.at, x.updated_at) FROM {table} x \
+         LEFT JOIN LATERAL (SELECT actor_label, at FROM audit_event \
+             WHERE entity_type = $2 AND entity_id = x.id::text AND action = $2 || '.update' \
+             ORDER BY id DESC LIMIT 1) a ON TRUE \
+         WHERE x.slug = $1"
+    ))
+    .bind(slug)
+    .bind(entity)
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(match last {
+        None => AppError::NotFound(format!("{} \"{slug}\"", capitalised(entity))),
+        Some((by, at)) => AppError::Conflict(changed_since_message(
+            entity,
+            by.as_deref().unwrap_or("Someone"),
+            at,
+        )),
+    })
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Deleting a service removes its links and both directions of its dependencies (cascade).

@@ -40,6 +40,7 @@ pub async fn service(
         lifecycle: "production".into(),
         owner: owner.unwrap_or_default().into(),
         tags: tags.into(),
+        ..Default::default()
     };
     services::create(
         &mut pool.acquire().await.unwrap(),

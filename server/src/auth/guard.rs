@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -20,6 +20,7 @@ pub fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/healthz"
+            | "/readyz"
             | "/auth/login"
             | "/auth/callback"
             // Signing out of a session that has already ended still lands on /signed-out.
@@ -54,12 +55,9 @@ pub async fn require_user(
     let signed_in = match session.get::<SignedIn>(SIGNED_IN).await {
         Ok(s) => s,
         Err(e) => {
-            tracing::error!("reading the session: {e}");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The portal cannot read sessions right now.",
-            )
-                .into_response();
+            // The session store is the database: it is away.
+            tracing::warn!("reading the session: {e}");
+            return error_response(&AppError::Unavailable, crate::router::is_page_request(&req));
         }
     };
     let now = chrono::Utc::now().timestamp();
@@ -80,7 +78,7 @@ pub async fn require_user(
                     Some((me, generation))
                 }
                 Ok(None) => None,
-                Err(e) => return e_response(e),
+                Err(e) => return error_response(&e, crate::router::is_page_request(&req)),
             }
         }
         Some(_) => {
@@ -101,20 +99,50 @@ pub async fn require_user(
     next.run(req).await
 }
 
+/// An error before the app runs: a short HTML page for a browser, the error as JSON otherwise.
+pub fn error_response(e: &AppError, page: bool) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = if page {
+        let title = match e {
+            AppError::Unavailable => "Database unavailable",
+            AppError::Busy(_) => "Busy",
+            _ => "That did not work",
+        };
+        let body = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head><body><main class=\"error-page\" \
+             role=\"alert\"><h1>{title}</h1><p>{msg}</p><p class=\"muted\">This page recovers by \
+             itself: reload in a moment.</p></main></body></html>",
+            msg = escape_html(&e.to_string())
+        );
+        (status, axum::response::Html(body)).into_response()
+    } else {
+        (status, axum::Json(e)).into_response()
+    };
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn e_response(e: AppError) -> Response {
-    (
-        StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        axum::Json(e),
-    )
-        .into_response()
+    error_response(&e, false)
 }
 
 /// A page is sent to sign in and brought back afterwards; a server function or API call gets a
 /// 401 it can act on.
 fn anonymous(req: &Request<Body>) -> Response {
-    let path = req.uri().path();
-    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/");
-    if !is_page {
+    if !crate::router::is_page_request(req) {
         return e_response(AppError::Unauthenticated);
     }
     let next = req

@@ -1,0 +1,121 @@
+//! The one write path. Every change to the portal's data is one function here:
+//! authorise → validate → a transaction acting as the caller → store → audit (the catalog's
+//! triggers record the change in the same transaction; other changes record it explicitly).
+//! The `#[server]` functions, the REST API and the importers all call these, so none of them
+//! repeats a permission check, a validation or an audit step.
+pub mod people;
+pub mod services;
+pub mod teams;
+pub mod tiers;
+
+use std::time::Duration;
+
+use crate::domain::access::{Me, Permission};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::audit::{self, Actor, Event};
+
+/// Who is asking, with the rights they act with, and how the trail names them.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub me: Me,
+    pub actor: Actor,
+}
+
+impl Caller {
+    /// A signed-in person, acting in the request `request_id`.
+    pub fn person(me: Me, request_id: String) -> Caller {
+        let actor = Actor {
+            id: Some(me.id),
+            label: me.email.clone(),
+            request_id,
+        };
+        Caller { me, actor }
+    }
+}
+
+/// How long a write waits for a row another write holds, and how long any of its statements may
+/// run: nothing can hold the catalog hostage, and a waiting save answers instead of hanging.
+pub const LOCK_TIMEOUT: &str = "1s";
+pub const STATEMENT_TIMEOUT: &str = "5s";
+/// Attempts of a write that lost a deadlock or serialization race (the database picked it).
+const ATTEMPTS: u32 = 3;
+
+/// Allowed, or a 403 with what would allow it. A refusal is logged and written to the audit
+/// trail on its own (the refused change has no transaction to join); the refusal stands even if
+/// recording it fails (that failure is logged by `AppError`).
+pub async fn authorize(
+    st: &AppState,
+    who: &Caller,
+    p: Permission,
+    target: &str,
+) -> Result<(), AppError> {
+    let Err(message) = who.me.check(&p) else {
+        return Ok(());
+    };
+    tracing::warn!(user = who.me.id, permission = ?p, target = ?target, "permission denied");
+    let _ = audit::record(
+        &st.pool,
+        &who.actor,
+        Event {
+            action: "denied",
+            entity_type: "permission",
+            entity_id: String::new(),
+            entity_label: target.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({ "permission": format!("{p:?}"), "role": who.me.role.as_str() }),
+            ),
+        },
+    )
+    .await;
+    Err(AppError::Forbidden(message))
+}
+
+/// A write transaction acting as `who` (the audit triggers name them), with the lock and
+/// statement limits above.
+pub async fn begin(
+    st: &AppState,
+    who: &Caller,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    let mut tx = st.pool.begin().await?;
+    sqlx::query(
+        "SELECT set_config('lock_timeout', $1, TRUE), set_config('statement_timeout', $2, TRUE)",
+    )
+    .bind(LOCK_TIMEOUT)
+    .bind(STATEMENT_TIMEOUT)
+    .execute(&mut *tx)
+    .await?;
+    audit::act_as(&mut tx, &who.actor).await?;
+    Ok(tx)
+}
+
+/// Runs `f` in a write transaction acting as `who` and commits; a transaction the database
+/// aborted to break a deadlock (or a serialization race) is run again, a few times, so that
+/// concurrent saves never surface as errors.
+pub async fn write<T>(
+    st: &AppState,
+    who: &Caller,
+    // Clone, not Fn: calling an async closure by reference makes its future's Send-ness
+    // unprovable to rustc; the closures here only capture references, so cloning is free.
+    f: impl AsyncFnOnce(&mut sqlx::PgConnection) -> Result<T, AppError> + Clone,
+) -> Result<T, AppError> {
+    let mut attempt = 1;
+    loop {
+        let result = async {
+            let mut tx = begin(st, who).await?;
+            let out = f.clone()(&mut tx).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+        .await;
+        match result {
+            Err(AppError::Busy(_)) if attempt < ATTEMPTS => {
+                tracing::info!(attempt, "write lost a lock race; trying again");
+                tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
