@@ -11,13 +11,26 @@ use crate::store::cache::ReadCache;
 pub struct Settings {
     /// A runbook not reviewed for longer than this is stale (PORTAL_RUNBOOK_STALE_DAYS).
     pub runbook_stale_days: i64,
+    /// The bearer token a scraper presents for `/metrics` (PORTAL_METRICS_TOKEN); none: off.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             runbook_stale_days: 180,
+            metrics_token: None,
         }
+    }
+}
+
+/// A value that must never reach a log: its `Debug` says only that it is set.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
     }
 }
 

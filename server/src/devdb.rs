@@ -216,6 +216,22 @@ impl DevDb {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .map_err(self.io(Path::new("127.0.0.1:0")))?;
+        self.launch(port)?;
+        self.port = port;
+        self.started_here = true;
+        self.ensure_database()?;
+        Ok(self)
+    }
+
+    /// Starts a stopped server again on the port it had (the outage test brings it back).
+    pub fn restart(&self) -> Result<(), DevDbError> {
+        if self.running_port().is_none() {
+            self.launch(self.port)?;
+        }
+        Ok(())
+    }
+
+    fn launch(&self, port: u16) -> Result<(), DevDbError> {
         let opts = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
             self.data_dir.display()
@@ -228,10 +244,7 @@ impl DevDb {
                 .args(["-o", &opts, "-l"])
                 .arg(self.data_dir.join("server.log")),
         )?;
-        self.port = port;
-        self.started_here = true;
-        self.ensure_database()?;
-        Ok(self)
+        Ok(())
     }
 
     fn ensure_database(&self) -> Result<(), DevDbError> {

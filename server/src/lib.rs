@@ -3,5 +3,6 @@
 pub mod auth;
 pub mod config;
 pub mod devdb;
+pub mod metrics;
 pub mod router;
 pub mod security;

@@ -7,10 +7,8 @@
 //!   server devdb url       print the URL of the running private PostgreSQL
 //!   server devdb status    exit 0 if the private PostgreSQL is running, 3 if not
 use std::path::PathBuf;
-use std::time::Duration;
 
 use leptos::config::get_configuration;
-use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
 use app::state::AppState;
@@ -97,13 +95,7 @@ async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
             (db.url(DATABASE), Some(db))
         }
     };
-    let pool = PgPoolOptions::new()
-        .max_connections(config.pool_size)
-        .acquire_timeout(Duration::from_secs(2))
-        // sqlx's default pings every connection as it leaves the pool: an extra round trip per
-        // query, which measured as ~11% of the server's CPU. A connection that has died fails
-        // its next query instead (an error page, and sqlx drops that connection).
-        .test_before_acquire(false)
+    let pool = server::config::pool_options(config.pool_size)
         .connect(&url)
         .await?;
     app::store::MIGRATOR.run(&pool).await?;

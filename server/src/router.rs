@@ -38,11 +38,12 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
     let shell_options = state.leptos_options.clone();
     let form_action = origin_of(&oidc.config.issuer);
     let session_layer = session::layer(sessions, &oidc.config);
-    // Layers run outermost-last: compression → headers → request id → cross-site check →
-    // session → sign-in gate → the routes.
+    // Layers run outermost-last: compression → headers → metrics → request id → time limit →
+    // cross-site check → session → sign-in gate → the routes.
     Router::new()
         .route("/healthz", get(live))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::metrics::metrics))
         .merge(auth_routes())
         .leptos_routes_with_context(
             &state,
@@ -58,6 +59,9 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .layer(middleware::from_fn(reject_cross_site))
         .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn(request_id))
+        // Outside the gate and the time limit, so refusals and cut-off requests count too.
+        .layer(middleware::from_fn(crate::metrics::record))
+        .layer(Extension(Arc::new(crate::metrics::Metrics::default())))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(form_action.clone(), req, next)
         }))

@@ -21,6 +21,8 @@ pub fn is_public(path: &str) -> bool {
         path,
         "/healthz"
             | "/readyz"
+            // Bearer-token protected by its handler (a scraper has no session).
+            | "/metrics"
             | "/auth/login"
             | "/auth/callback"
             // Signing out of a session that has already ended still lands on /signed-out.

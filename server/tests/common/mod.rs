@@ -89,6 +89,15 @@ impl TestApp {
 
     /// Nobody signed in; `tweak` adjusts the sign-in settings (e.g. short session limits).
     pub async fn anonymous(pool: PgPool, tweak: impl FnOnce(&mut AuthConfig)) -> TestApp {
+        TestApp::anonymous_with(pool, tweak, Settings::default()).await
+    }
+
+    /// `anonymous`, with the portal's own settings too.
+    pub async fn anonymous_with(
+        pool: PgPool,
+        tweak: impl FnOnce(&mut AuthConfig),
+        settings: Settings,
+    ) -> TestApp {
         // Server logs show with a failing test's output (RUST_LOG to change the level).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -104,7 +113,7 @@ impl TestApp {
                 .unwrap();
         tweak(&mut auth);
         let options = LeptosOptions::builder().output_name("portal").build();
-        let state = AppState::new(pool.clone(), Settings::default(), options);
+        let state = AppState::new(pool.clone(), settings, options);
         let sessions = server::auth::session::store(&pool).await.unwrap();
         let oidc = Arc::new(Oidc::new(auth).unwrap());
         TestApp {
