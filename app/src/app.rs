@@ -7,7 +7,7 @@ use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
 use crate::pages::{
     audit, catalog, overview, people, service, service_form, team, team_form, teams, tier_form,
-    tiers,
+    tiers, tokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tiers/:tier/edit") view=tier_form::EditTierPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tokens") view=tokens::TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

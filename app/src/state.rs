@@ -13,6 +13,8 @@ pub struct Settings {
     pub runbook_stale_days: i64,
     /// The bearer token a scraper presents for `/metrics` (PORTAL_METRICS_TOKEN); none: off.
     pub metrics_token: Option<Secret>,
+    /// Requests per minute one API token may make (PORTAL_API_RATE_PER_MINUTE).
+    pub api_rate_per_minute: i32,
 }
 
 impl Default for Settings {
@@ -20,6 +22,7 @@ impl Default for Settings {
         Settings {
             runbook_stale_days: 180,
             metrics_token: None,
+            api_rate_per_minute: 1200,
         }
     }
 }

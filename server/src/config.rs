@@ -63,6 +63,9 @@ impl Config {
                 runbook_stale_days: number("PORTAL_RUNBOOK_STALE_DAYS", 180, |n| {
                     (1..=3650).contains(n)
                 })?,
+                api_rate_per_minute: number("PORTAL_API_RATE_PER_MINUTE", 1200, |n| {
+                    (1..=1_000_000).contains(n)
+                })?,
                 metrics_token: match std::env::var("PORTAL_METRICS_TOKEN") {
                     Ok(t) if t.trim().len() >= 16 => Some(app::state::Secret(t.trim().to_string())),
                     Ok(t) if !t.trim().is_empty() => {

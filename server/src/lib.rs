@@ -4,5 +4,6 @@ pub mod auth;
 pub mod config;
 pub mod devdb;
 pub mod metrics;
+pub mod rest;
 pub mod router;
 pub mod security;

@@ -45,6 +45,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::metrics))
         .merge(auth_routes())
+        .merge(crate::rest::routes(state.clone()))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -8,6 +8,7 @@ pub mod overview;
 pub mod services;
 pub mod teams;
 pub mod tiers;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {

@@ -7,6 +7,7 @@ pub mod people;
 pub mod services;
 pub mod teams;
 pub mod tiers;
+pub mod tokens;
 
 use std::time::Duration;
 
@@ -28,6 +29,30 @@ impl Caller {
         let actor = Actor {
             id: Some(me.id),
             label: me.email.clone(),
+            request_id,
+        };
+        Caller { me, actor }
+    }
+
+    /// An API token: a team's token has that team's editors' rights, an organisation-wide one
+    /// an admin's; the API's scopes narrow either further. The trail names the token.
+    pub fn token(t: &crate::store::tokens::TokenAuth, request_id: String) -> Caller {
+        let label = format!("token {} ({})", t.prefix, t.name);
+        let me = Me {
+            // Not a person: no app_user row, so the trail's actor id stays empty.
+            id: 0,
+            name: label.clone(),
+            email: label.clone(),
+            role: if t.team.is_some() {
+                crate::domain::access::Role::Editor
+            } else {
+                crate::domain::access::Role::Admin
+            },
+            teams: t.team.iter().cloned().collect(),
+        };
+        let actor = Actor {
+            id: None,
+            label,
             request_id,
         };
         Caller { me, actor }

@@ -33,6 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <IfCan perm=Permission::ViewAudit>
                     <a href="/admin/people" aria-current=current("/admin/people")>"People"</a>
                     <a href="/admin/audit" aria-current=current("/admin/audit")>"Audit"</a>
+                    <a href="/admin/tokens" aria-current=current("/admin/tokens")>"Tokens"</a>
                 </IfCan>
             </nav>
             <form class="topsearch" method="get" action="/services" role="search">

@@ -66,6 +66,8 @@ pub enum Permission {
     ManageTierPolicies,
     ManageUsers,
     ViewAudit,
+    /// Create, list and revoke API tokens.
+    ManageTokens,
 }
 
 impl Me {
@@ -109,6 +111,7 @@ impl Me {
             Permission::ManageTierPolicies => "Only admins can change tier policies.".into(),
             Permission::ManageUsers => "Only admins can change people's roles.".into(),
             Permission::ViewAudit => "Only admins can read the audit trail.".into(),
+            Permission::ManageTokens => "Only admins can create, list or revoke API tokens.".into(),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Plain Rust: the catalog's types and rules. No Leptos, no SQL, compiled for server and browser,
 //! so a rule is written once and unit-tested here.
 pub mod access;
+pub mod api;
 pub mod audit;
 pub mod catalog;
 pub mod dependency;
@@ -11,5 +12,6 @@ pub mod service;
 pub mod team;
 pub mod tier;
 pub mod tier_form;
+pub mod token;
 pub mod user;
 pub mod validation;

@@ -14,6 +14,7 @@ pub mod team_form;
 pub mod teams;
 pub mod tier_form;
 pub mod tiers;
+pub mod tokens;
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};

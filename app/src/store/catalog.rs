@@ -243,3 +243,58 @@ pub async fn search_at(
         facets,
     })
 }
+
+/// One service as the REST API lists it: everything but the page-only joins.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ApiService {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub sort_name: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub tier: i16,
+    pub lifecycle: String,
+    /// The owning team's slug; null when unowned.
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of the API's service list in name order, after the cursor (keyset: stable while rows
+/// are added and removed, and as cheap on page 1,000 as on page 1). One more row than asked is
+/// read to know whether there is a next page.
+pub async fn api_list(
+    pool: &PgPool,
+    list: &crate::domain::api::ServiceList,
+) -> Result<(Vec<ApiService>, Option<crate::domain::api::Cursor>), AppError> {
+    let mut qb = QueryBuilder::new(
+        "SELECT s.id, lower(s.name) AS sort_name, s.slug, s.name, s.description, s.tier, s.lifecycle, \
+         t.slug AS owner, s.tags, s.version, s.created_at, s.updated_at \
+         FROM service s LEFT JOIN team t ON t.id = s.owner_team_id",
+    );
+    push_filters(&mut qb, &list.filter, Skip::Nothing);
+    if let Some(after) = &list.after {
+        qb.push(" AND (lower(s.name), s.id) > (");
+        qb.push_bind(after.name.clone());
+        qb.push(", ");
+        qb.push_bind(after.id);
+        qb.push(")");
+    }
+    qb.push(" ORDER BY lower(s.name), s.id");
+    qb.push(format_args!(" LIMIT {}", list.limit + 1));
+    let mut rows: Vec<ApiService> = qb.build_query_as().fetch_all(pool).await?;
+    let next = if rows.len() as i64 > list.limit {
+        rows.truncate(list.limit as usize);
+        rows.last().map(|r| crate::domain::api::Cursor {
+            name: r.sort_name.clone(),
+            id: r.id,
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}

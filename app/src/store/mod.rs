@@ -11,6 +11,7 @@ pub mod rows;
 pub mod services;
 pub mod teams;
 pub mod tiers;
+pub mod tokens;
 pub mod users;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

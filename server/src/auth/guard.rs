@@ -31,6 +31,8 @@ pub fn is_public(path: &str) -> bool {
             | "/favicon.svg"
             | "/favicon.ico"
     ) || path.starts_with("/pkg/")
+        // The REST API authenticates its own callers, by API token only (never a session).
+        || path.starts_with("/api/")
 }
 
 /// Gives every request an id (logs, the audit trail, the `x-request-id` response header).

@@ -1,0 +1,486 @@
+//! The REST API over HTTP with real tokens: scopes and team rights, the error shape, cursor
+//! paging, optimistic concurrency with If-Match, auditing as the token, revocation, 429.
+mod common;
+
+use app::state::Settings;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::{Reply, TestApp};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+async fn admin(pool: PgPool, settings: Settings) -> TestApp {
+    app::store::demo::load(&pool, chrono::Utc::now().date_naive())
+        .await
+        .unwrap();
+    TestApp::anonymous_with(pool, |_| {}, settings)
+        .await
+        .signed_in_as(&common::op::ALICE_ADMIN)
+        .await
+}
+
+/// A token made through the admin's server function, as the token page makes it.
+async fn token(app: &TestApp, team: &str, scopes: &str) -> String {
+    let r = app
+        .post(
+            "/fn/create_token",
+            &[
+                ("form[name]", "ci"),
+                ("form[team]", team),
+                ("form[scopes]", scopes),
+                ("form[expires_in_days]", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    v["secret"].as_str().unwrap().to_string()
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    };
+    // No cookie: the API never reads the session.
+    app.with_cookie(None).send(req.unwrap()).await
+}
+
+fn json_of(r: &Reply) -> Value {
+    serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("not JSON: {} {}", r.status, r.body))
+}
+
+fn code(r: &Reply) -> String {
+    json_of(r)["code"].as_str().unwrap_or_default().to_string()
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn tokens_authorise_the_api_within_their_scopes_and_team(pool: PgPool) {
+    let app = admin(pool, Settings::default()).await;
+    let pay = token(&app, "payments", "catalog:read,catalog:write").await;
+    let reader = token(&app, "", "catalog:read").await;
+
+    // Nothing, junk, and a session cookie are all 401 in the error shape.
+    let r = call(&app, Method::GET, "/api/v1/services", None, None).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::UNAUTHORIZED, "unauthenticated")
+    );
+    assert!(json_of(&r)["message"].as_str().unwrap().contains("Bearer"));
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/services",
+        Some("rpt_not-a-real-token-but-long-enough-000"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let mut with_cookie = Request::get("/api/v1/services")
+        .body(Body::empty())
+        .unwrap();
+    with_cookie
+        .headers_mut()
+        .insert(header::COOKIE, app.cookie.clone().unwrap().parse().unwrap());
+    assert_eq!(
+        app.send(with_cookie).await.status,
+        StatusCode::UNAUTHORIZED,
+        "cookies never authorise the API"
+    );
+
+    // Cursor paging walks every tier-1 service exactly once, in name order.
+    let expected = app
+        .scalar_i64("SELECT count(*) FROM service WHERE tier = 1")
+        .await;
+    let (mut seen, mut cursor) = (Vec::<String>::new(), None::<String>);
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/services?tier=1&limit=3&cursor={c}"),
+            None => "/api/v1/services?tier=1&limit=3".to_string(),
+        };
+        let r = call(&app, Method::GET, &path, Some(&reader), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = json_of(&r);
+        let items = v["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        assert!(items.iter().all(|i| i["tier"] == 1));
+        seen.extend(
+            items
+                .iter()
+                .map(|i| i["name"].as_str().unwrap().to_lowercase()),
+        );
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as i64, expected);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+
+    // Bad parameters: 422 naming each.
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/services?tier=9&limit=0",
+        Some(&reader),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json_of(&r);
+    assert_eq!(v["code"], "validation_failed");
+    assert!(
+        v["fields"]["tier"].is_string() && v["fields"]["limit"].is_string(),
+        "{v}"
+    );
+
+    // A read gives the version as an ETag; a conditional save from it lands once.
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/services/ledger",
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let etag = r
+        .headers
+        .get(header::ETAG)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let ledger = |description: &str| {
+        json!({ "slug": "ledger", "name": "Ledger", "description": description, "tier": 0,
+                "lifecycle": "production", "owner": "payments", "tags": ["pci"] })
+    };
+    let mut put = Request::put("/api/v1/services/ledger")
+        .header(header::AUTHORIZATION, format!("Bearer {pay}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::IF_MATCH, &etag)
+        .body(Body::from(ledger("from CI").to_string()))
+        .unwrap();
+    let r = app.with_cookie(None).send(put).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json_of(&r)["service"]["description"], "from CI");
+    assert_ne!(r.headers.get(header::ETAG).unwrap().to_str().unwrap(), etag);
+    put = Request::put("/api/v1/services/ledger")
+        .header(header::AUTHORIZATION, format!("Bearer {pay}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::IF_MATCH, &etag)
+        .body(Body::from(ledger("stale").to_string()))
+        .unwrap();
+    let r = app.with_cookie(None).send(put).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::PRECONDITION_FAILED, "precondition_failed")
+    );
+    assert!(json_of(&r)["message"]
+        .as_str()
+        .unwrap()
+        .contains("changed this service"));
+
+    // The write is audited once, with the token as the actor.
+    let actor: String = sqlx::query_scalar(
+        "SELECT actor_label FROM audit_event WHERE action = 'service.update' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(
+        actor.starts_with("token rpt_") && actor.ends_with("(ci)"),
+        "{actor}"
+    );
+
+    // The team's rights and never more: another team's service is 403, and so are teams.
+    let checkout: String = sqlx::query_scalar(
+        "SELECT s.slug FROM service s JOIN team t ON t.id = s.owner_team_id WHERE t.slug = 'checkout' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let r = call(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/services/{checkout}"),
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/teams",
+        Some(&pay),
+        Some(json!({"slug": "x", "name": "X"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A read-only token cannot write at all.
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/services/ledger/links",
+        Some(&reader),
+        Some(json!({"kind": "docs", "title": "D", "url": "https://d.example.com"})),
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::FORBIDDEN, "insufficient_scope")
+    );
+
+    // Bodies: malformed JSON and wrong types are 400, bad values 422 per field; nothing changes.
+    let before = app.scalar_i64("SELECT count(*) FROM service").await;
+    let mut bad = Request::post("/api/v1/services")
+        .header(header::AUTHORIZATION, format!("Bearer {pay}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .unwrap();
+    let r = app.with_cookie(None).send(bad).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    bad = Request::post("/api/v1/services")
+        .header(header::AUTHORIZATION, format!("Bearer {pay}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            r#"{"slug": "x", "name": "X", "tier": "zero", "lifecycle": "production"}"#,
+        ))
+        .unwrap();
+    assert_eq!(
+        app.with_cookie(None).send(bad).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = call(&app, Method::POST, "/api/v1/services", Some(&pay), Some(json!({"slug": "Bad Slug", "name": "", "tier": 1, "lifecycle": "production", "owner": "payments"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v = json_of(&r);
+    assert!(
+        v["fields"]["slug"].is_string() && v["fields"]["name"].is_string(),
+        "{v}"
+    );
+    assert_eq!(app.scalar_i64("SELECT count(*) FROM service").await, before);
+    let r = call(&app, Method::POST, "/api/v1/services", Some(&pay), Some(json!({"slug": "pay-ci", "name": "Pay CI", "tier": 2, "lifecycle": "experimental", "owner": "payments", "tags": ["ci"]}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.headers.get(header::LOCATION).unwrap(),
+        "/api/v1/services/pay-ci"
+    );
+    let r = call(&app, Method::POST, "/api/v1/services/pay-ci/links", Some(&pay), Some(json!({"kind": "runbook", "title": "Runbook", "url": "https://runbooks.example.com/pay-ci"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/services/pay-ci/dependencies",
+        Some(&pay),
+        Some(json!({"target": "ledger", "kind": "hard"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/services/pay-ci",
+        Some(&pay),
+        None,
+    )
+    .await;
+    let v = json_of(&r);
+    assert_eq!(v["links"].as_array().unwrap().len(), 1);
+    assert_eq!(v["depends_on"][0]["slug"], "ledger");
+    let r = call(
+        &app,
+        Method::DELETE,
+        "/api/v1/services/pay-ci/dependencies/ledger",
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(
+        &app,
+        Method::DELETE,
+        "/api/v1/services/pay-ci",
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/services/pay-ci",
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+
+    // Teams and tiers read; unknown routes answer in the error shape too.
+    let r = call(&app, Method::GET, "/api/v1/teams", Some(&reader), None).await;
+    assert!(json_of(&r)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["slug"] == "payments"));
+    let r = call(&app, Method::GET, "/api/v1/tiers/0", Some(&reader), None).await;
+    assert_eq!(json_of(&r)["tier"], 0, "{}", r.body);
+    let r = call(&app, Method::GET, "/api/v1/nope", Some(&reader), None).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+
+    // The audit trail needs audit:read (organisation-wide tokens only).
+    let r = call(&app, Method::GET, "/api/v1/audit", Some(&reader), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let auditor = token(&app, "", "audit:read").await;
+    let r = call(
+        &app,
+        Method::GET,
+        "/api/v1/audit?action=service.update",
+        Some(&auditor),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let items = json_of(&r)["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty() && items.iter().all(|e| e["action"] == "service.update"));
+
+    // Revoked: refused from the next request on; the token list shows it, and its last use.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_token WHERE prefix = $1")
+        .bind(&pay[..12])
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = app
+        .post("/fn/revoke_token", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(&app, Method::GET, "/api/v1/services", Some(&pay), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let used: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_token WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(used.is_some());
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT secret_hash FROM api_token WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_ne!(stored, pay.as_bytes(), "only a hash is stored");
+    assert_eq!(stored.len(), 32);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn tokens_are_rate_limited_with_retry_after(pool: PgPool) {
+    let settings = Settings {
+        api_rate_per_minute: 5,
+        ..Settings::default()
+    };
+    let app = admin(pool, settings).await;
+    let t = token(&app, "", "catalog:read").await;
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(call(&app, Method::GET, "/api/v1/tiers", Some(&t), None).await);
+    }
+    // (Near a minute's end the window may roll over once; then the count starts again.)
+    let limited: Vec<&Reply> = statuses
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert!(
+        !limited.is_empty(),
+        "{:?}",
+        statuses.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        statuses[..5]
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .count()
+            >= 4
+    );
+    let r = limited[0];
+    assert_eq!(code(r), "rate_limited");
+    let retry: u64 = r
+        .headers
+        .get(header::RETRY_AFTER)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn only_admins_make_tokens_and_bad_forms_are_field_errors(pool: PgPool) {
+    let alice = admin(pool, Settings::default()).await;
+    let bob = alice.signed_in_as(&common::op::BOB_EDITOR).await;
+    let r = bob
+        .post(
+            "/fn/create_token",
+            &[("form[name]", "mine"), ("form[scopes]", "catalog:read")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = alice
+        .post(
+            "/fn/create_token",
+            &[
+                ("form[name]", ""),
+                ("form[team]", "nope"),
+                ("form[scopes]", "catalog:read"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = alice
+        .post(
+            "/fn/create_token",
+            &[
+                ("form[name]", "x"),
+                ("form[team]", "nope"),
+                ("form[scopes]", "catalog:read"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.error().field_errors().unwrap().get("team"),
+        Some("There is no team \"nope\".")
+    );
+    assert_eq!(alice.scalar_i64("SELECT count(*) FROM api_token").await, 0);
+    assert_eq!(
+        alice
+            .scalar_i64("SELECT count(*) FROM audit_event WHERE action = 'token.create'")
+            .await,
+        0
+    );
+}
