@@ -23,6 +23,11 @@ function init(args)
     if cookie ~= nil and cookie ~= "" then
         wrk.headers["Cookie"] = cookie
     end
+    -- The API runs send a token instead (BENCH_AUTH="Bearer rpt_...").
+    local auth = os.getenv("BENCH_AUTH")
+    if auth ~= nil and auth ~= "" then
+        wrk.headers["Authorization"] = auth
+    end
     local file = args[1]
     if file == nil then
         error("usage: wrk ... -s paths.lua URL -- PATHS_FILE")

@@ -43,8 +43,13 @@ pub struct RequestId(pub String);
 
 /// The catalog generation as this request began (read by the server's sign-in gate with the
 /// person, in one statement): the key for the read cache, see `store::cache`.
-#[derive(Debug, Clone, Copy)]
-pub struct CatalogGeneration(pub i64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogGeneration {
+    /// Moves with every committed change to the catalog's tables.
+    pub all: i64,
+    /// Moves only with changes that can change a facet count (migration 0007).
+    pub facets: i64,
+}
 
 /// This response's Content-Security-Policy script nonce (set by the server, used by the shell).
 #[derive(Debug, Clone)]

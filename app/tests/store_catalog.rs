@@ -333,7 +333,7 @@ async fn cached_facets_are_refreshed_by_any_write(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
-async fn rows_are_always_fresh_and_facets_lag_at_most_their_bound(pool: PgPool) {
+async fn rows_follow_every_write_and_counts_only_writes_that_change_them(pool: PgPool) {
     seed(&pool).await;
     let all = q(CatalogFilter::default());
     let lag = Duration::from_millis(400);
@@ -341,18 +341,25 @@ async fn rows_are_always_fresh_and_facets_lag_at_most_their_bound(pool: PgPool) 
     let first = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(facet(&first.facets.tiers, "3"), 1);
 
-    // A write, even one the generation trigger cannot see, is in the very next page's rows...
+    // A change behind the triggers' back: the cache cannot know, so the old rows prove a hit.
     exec_unseen(
         &pool,
         "UPDATE service SET name = 'Zebra' WHERE slug = 'ledger'",
     )
     .await;
+    let cached = search(&pool, &cache, &all).await.unwrap();
+    assert_eq!(
+        cached, first,
+        "rows served from the cache while nothing was written"
+    );
+
+    // Any write is in the very next page's rows...
     service(&pool, "new-one", "New One", 3, None, "").await;
     let next = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(
         next.rows.last().unwrap().name,
         "Zebra",
-        "rows are read fresh"
+        "rows re-read after a write"
     );
     assert!(next.rows.iter().any(|r| r.slug == "new-one"));
     // ...while the counts may lag (they came from the cache: the new service is not counted).
@@ -365,22 +372,33 @@ async fn rows_are_always_fresh_and_facets_lag_at_most_their_bound(pool: PgPool) 
     assert_eq!(facet(&later.facets.tiers, "3"), 2);
     assert_eq!(later.total, first.total + 1);
 
-    // With nothing written since, the counts are reused however old they are.
-    exec_unseen(&pool, "UPDATE service SET tier = 3 WHERE slug = 'ledger'").await;
+    // A description edit cannot change a count: however old, the counts stay, the rows move.
     tokio::time::sleep(lag + Duration::from_millis(50)).await;
-    let same = search(&pool, &cache, &all).await.unwrap();
+    exec_unseen(&pool, "UPDATE service SET tier = 3 WHERE slug = 'ledger'").await;
+    sqlx::query("UPDATE service SET description = 'Edited' WHERE slug = 'ledger'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let edited = search(&pool, &cache, &all).await.unwrap();
     assert_eq!(
-        facet(&same.facets.tiers, "3"),
+        facet(&edited.facets.tiers, "3"),
         2,
-        "generation unchanged: cached"
+        "no recount for a description"
     );
+    let ledger = edited.rows.iter().find(|r| r.slug == "ledger").unwrap();
     assert_eq!(
-        same.rows
-            .iter()
-            .find(|r| r.slug == "ledger")
-            .unwrap()
-            .tier
-            .number(),
-        3
+        (ledger.tier.number(), ledger.description.as_str()),
+        (3, "Edited")
     );
+    // A tier change is a count change: recounted at once (past the lag).
+    sqlx::query("UPDATE service SET tier = 2 WHERE slug = 'ledger'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let moved = search(&pool, &cache, &all).await.unwrap();
+    let truth = search(&pool, &ReadCache::with_facets_lag(Duration::ZERO), &all)
+        .await
+        .unwrap();
+    assert_eq!(moved.facets, truth.facets, "recounted");
+    assert_ne!(moved.facets, edited.facets);
 }

@@ -94,3 +94,29 @@ test('edit a link', async ({ page }) => {
   await expect(page.locator('.links')).toContainText('reviewed 2026-11-01');
   await expect(page.locator('.links')).toContainText('Latency');
 });
+
+test("a second tab's stale save is refused, naming the change, and keeps what was typed", async ({ page, context }) => {
+  // Two tabs open the same edit form at the same version.
+  await open(page, '/services/payouts/edit');
+  const other = await context.newPage();
+  await open(other, '/services/payouts/edit');
+
+  const first = `Saved first ${Date.now()}`;
+  await page.locator('#form-description').fill(first);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page).toHaveURL(/\/services\/payouts$/);
+
+  const typed = 'Typed in the second tab, with care.';
+  await other.locator('#form-description').fill(typed);
+  await other.getByRole('button', { name: 'Save changes' }).click();
+  await expect(other.locator('.form-error')).toContainText('changed this service at');
+  await expect(other.locator('.form-error')).toContainText('since you opened it');
+  // Still on the form, with what they typed.
+  await expect(other).toHaveURL(/\/services\/payouts\/edit$/);
+  await expect(other.locator('#form-description')).toHaveValue(typed);
+
+  // The first save stands.
+  await open(other, '/services/payouts');
+  await expect(other.getByText(first)).toBeVisible();
+  await other.close();
+});

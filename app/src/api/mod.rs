@@ -37,8 +37,8 @@ pub(crate) mod ctx {
     }
 
     /// The catalog generation the sign-in gate read with the person, if it ran.
-    pub fn generation() -> Option<i64> {
-        parts().and_then(|p| p.extensions.get::<CatalogGeneration>().map(|g| g.0))
+    pub fn generation() -> Option<CatalogGeneration> {
+        parts().and_then(|p| p.extensions.get::<CatalogGeneration>().copied())
     }
 
     /// The signed-in person as the write path's caller, in this request.

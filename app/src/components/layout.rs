@@ -30,6 +30,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/services" aria-current=current("/services")>"Services"</a>
                 <a href="/teams" aria-current=current("/teams")>"Teams"</a>
                 <a href="/tiers" aria-current=current("/tiers")>"Tiers"</a>
+                <a href="/api-docs" aria-current=current("/api-docs")>"API"</a>
                 <IfCan perm=Permission::ViewAudit>
                     <a href="/admin/people" aria-current=current("/admin/people")>"People"</a>
                     <a href="/admin/audit" aria-current=current("/admin/audit")>"Audit"</a>

@@ -2,6 +2,7 @@
 //! so a rule is written once and unit-tested here.
 pub mod access;
 pub mod api;
+pub mod api_routes;
 pub mod audit;
 pub mod catalog;
 pub mod dependency;

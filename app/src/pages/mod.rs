@@ -1,4 +1,5 @@
 //! One module per page.
+pub mod api_docs;
 pub mod audit;
 // These render from the server's read cache and have no island: the browser never needs them.
 #[cfg(feature = "ssr")]

@@ -33,7 +33,7 @@ pub fn ServicePage() -> impl IntoView {
     }
 }
 
-/// The service's name and its page body. The data is read fresh on every view (one query);
+/// The service's name and its page body. The data is read at the current catalog generation;
 /// the body is rendered once per distinct data and right to edit (all that differs between
 /// readers) and reused until either changes.
 async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::error::AppError> {
@@ -44,11 +44,13 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
         async {
             let me = ctx::me()?;
             let st = ctx::state()?;
-            let d = services::detail(
+            let d = services::detail_cached(
                 &st.pool,
+                &st.cache,
                 &slug,
                 ctx::today(),
                 st.settings.runbook_stale_days,
+                ctx::generation(),
             )
             .await?;
             let owner = d.owner.as_ref().map(|t| t.slug.clone());
@@ -56,11 +58,11 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
             let name = d.service.name.clone();
             // The key is everything the body is rendered from, so a hit cannot be stale.
             let input =
-                serde_json::to_vec(&(&d, may_edit)).map_err(crate::error::AppError::internal)?;
-            let html = st
-                .cache
-                .service_html
-                .get_or_render(input, || view! { <ServiceView d may_edit/> }.to_html());
+                serde_json::to_vec(&(&*d, may_edit)).map_err(crate::error::AppError::internal)?;
+            let html = st.cache.service_html.get_or_render(input, || {
+                let d = (*d).clone();
+                view! { <ServiceView d may_edit/> }.to_html()
+            });
             Ok((name, html))
         }
         .await,

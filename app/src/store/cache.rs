@@ -1,15 +1,18 @@
 //! Read caches that stay correct while people and machines write.
 //!
-//! Rows and the data a person acts on are read fresh on every request: they are one bounded
-//! query each. What the caches keep is what is expensive and can be kept without lying:
-//! - [`RenderCache`]: rendered HTML, keyed by the exact bytes of the data it was rendered from.
-//!   A hit needs the fresh data in hand and is byte-for-byte what rendering it again would
-//!   give, so it can never be stale. A write to one service only changes the pages that show it.
-//! - [`LaggingCache`]: facet counts (a count over the whole catalog per filter). They are reused
-//!   while `catalog_generation` is unchanged and, after a write, for at most `max_lag`; then one
-//!   reader recounts while the others keep the previous counts, and concurrent readers of a
-//!   missing entry count once. `catalog_generation` is one row a deferred trigger bumps at the
-//!   commit of every transaction that changes the catalog, whoever writes it (migration 0005).
+//! `catalog_generation` is one row whose `value` a deferred trigger bumps at the commit of every
+//! transaction that changes the catalog, and whose `facets` moves only when a facet count can
+//! change (migrations 0005 and 0007), whoever writes (this replica, another one, psql). Readers
+//! read it before the data, so an entry stored under a generation is never older than it.
+//! - Rows and service data ([`LaggingCache`] with no lag): reused only at the exact generation
+//!   they were read at, so never stale; after a write, concurrent readers of an entry read it
+//!   once, and the others wait for that read.
+//! - Facet counts ([`LaggingCache`] with a lag): at the facet generation (the catalog's for a
+//!   text search), and for at most `FACETS_MAX_LAG` after it moved on; then one reader recounts
+//!   while the others keep the previous counts. A description edit recounts nothing.
+//! - [`RenderCache`]: rendered HTML, keyed by the exact bytes of the data it was rendered from,
+//!   so a hit is what rendering again would give. A write to one service re-renders only the
+//!   pages that show it.
 //!
 //! Nothing here is shared between replicas and nothing needs invalidating by hand.
 use std::collections::{HashMap, VecDeque};
@@ -20,22 +23,26 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgExecutor;
 
-use crate::domain::catalog::{CatalogFilter, Facets};
+use crate::domain::catalog::{CatalogFilter, CatalogQuery, Facets};
+use crate::domain::service::ServiceDetail;
+use crate::domain::service::ServiceRow;
 use crate::error::AppError;
+use crate::state::CatalogGeneration;
 
-/// The current catalog generation.
-pub async fn generation(db: impl PgExecutor<'_>) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT value FROM catalog_generation")
+/// The current catalog generations.
+pub async fn generation(db: impl PgExecutor<'_>) -> Result<CatalogGeneration, AppError> {
+    let (all, facets) = sqlx::query_as("SELECT value, facets FROM catalog_generation")
         .fetch_one(db)
-        .await?)
+        .await?;
+    Ok(CatalogGeneration { all, facets })
 }
 
 /// The generation this request already read (the sign-in gate reads it with the person), or the
 /// current one. Either way it is read before the data it will key.
 pub async fn generation_or_current(
     pool: &sqlx::PgPool,
-    known: Option<i64>,
-) -> Result<i64, AppError> {
+    known: Option<CatalogGeneration>,
+) -> Result<CatalogGeneration, AppError> {
     match known {
         Some(g) => Ok(g),
         None => generation(pool).await,
@@ -241,13 +248,14 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
                 }
                 guard
             }
-            // Someone is recounting: the previous counts are good enough until they finish.
-            (Err(_), Some(outdated)) => {
+            // Someone is recomputing and a lag is allowed: the previous value will do until
+            // they finish. Without a lag (rows), wait for theirs instead.
+            (Err(_), Some(outdated)) if !self.max_lag.is_zero() => {
                 self.stats.hit();
                 return Ok(outdated);
             }
-            // Nothing to show yet: wait for their result rather than count again.
-            (Err(_), None) => {
+            // Nothing that may be shown yet: wait for their result rather than compute again.
+            (Err(_), _) => {
                 let guard = flight.lock().await;
                 if let Ok(v) = self.lookup(key, generation) {
                     self.stats.hit();
@@ -283,8 +291,15 @@ pub const FACETS_MAX_LAG: Duration = Duration::from_secs(3);
 /// The caches the read pages use.
 #[derive(Debug)]
 pub struct ReadCache {
-    /// Facet counts per filter (shared by every page and sort of that filter).
+    /// Facet counts per filter (shared by every page and sort of that filter), at the facet
+    /// generation (or the catalog's, for a text search), up to `FACETS_MAX_LAG` behind.
     pub facets: LaggingCache<CatalogFilter, Facets>,
+    /// A catalog page's rows per query, exactly at the catalog generation (no lag): never older
+    /// than the database, and concurrent readers after a write read them once.
+    pub rows: LaggingCache<CatalogQuery, Vec<ServiceRow>>,
+    /// Service page data per slug and day (staleness is counted in days), exactly at the catalog
+    /// generation, read once by concurrent readers after a write.
+    pub services: LaggingCache<(String, chrono::NaiveDate), Arc<ServiceDetail>>,
     /// The catalog page's results (facets, table, pager) as HTML: rendering, not SQL, was most
     /// of a catalog page's cost.
     pub catalog_html: RenderCache,
@@ -304,6 +319,8 @@ impl ReadCache {
         // A catalog page's data and HTML are ~60 KB together, a service page's 5-80 KB.
         ReadCache {
             facets: LaggingCache::new(lag, 2048),
+            rows: LaggingCache::new(Duration::ZERO, 1024),
+            services: LaggingCache::new(Duration::ZERO, 2048),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
         }
@@ -377,12 +394,13 @@ mod tests {
         assert_eq!((c.stats.hits(), c.stats.misses()), (7, 1));
     }
 
-    #[tokio::test]
-    async fn while_one_recomputes_the_others_keep_the_outdated_value() {
-        let c = Arc::new(counter_cache(0));
+    /// One slow recomputation of "a" at generation 2 while another reader asks for it.
+    async fn second_reader_during_a_recompute(lag_ms: u64) -> (usize, Duration) {
+        let c = Arc::new(counter_cache(lag_ms));
         c.get_or_compute(&"a", 1, || async { Ok(10) })
             .await
             .unwrap();
+        tokio::time::sleep(Duration::from_millis(lag_ms + 5)).await;
         let slow = {
             let c = c.clone();
             tokio::spawn(async move {
@@ -400,11 +418,7 @@ mod tests {
             .get_or_compute(&"a", 2, || async { Ok(99) })
             .await
             .unwrap();
-        assert_eq!(v, 10, "served the previous value, did not count again");
-        assert!(
-            started.elapsed() < Duration::from_millis(100),
-            "did not wait"
-        );
+        let waited = started.elapsed();
         assert_eq!(slow.await.unwrap(), 20);
         assert_eq!(
             c.get_or_compute(&"a", 2, || async { Ok(99) })
@@ -412,6 +426,24 @@ mod tests {
                 .unwrap(),
             20
         );
+        (v, waited)
+    }
+
+    #[tokio::test]
+    async fn with_a_lag_the_others_keep_the_outdated_value_meanwhile() {
+        let (v, waited) = second_reader_during_a_recompute(1).await;
+        assert_eq!(v, 10, "served the previous value, did not compute again");
+        assert!(
+            waited < Duration::from_millis(100),
+            "did not wait: {waited:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_lag_the_others_wait_for_the_new_value() {
+        let (v, waited) = second_reader_during_a_recompute(0).await;
+        assert_eq!(v, 20, "never the outdated value, and not computed twice");
+        assert!(waited >= Duration::from_millis(100), "waited: {waited:?}");
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ use crate::error::AppError;
 
 use super::cache::{generation_or_current, ReadCache};
 use super::rows::{ServiceListRow, SERVICE_LIST_COLUMNS};
+use crate::state::CatalogGeneration;
 
 /// Which filter a facet query leaves out (a facet is counted with every other filter applied).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -211,9 +212,9 @@ fn top_with_selected(
     (out, more)
 }
 
-/// The catalog page: rows read fresh, so a row is never older than the database; facet counts
-/// (the expensive part, a count over the whole catalog) from the lagging cache, at most
-/// `cache::FACETS_MAX_LAG` behind a write (see `store::cache`).
+/// The catalog page: rows at the current catalog generation (never older than the database);
+/// facet counts (the expensive part, a count over the whole catalog) at the facet generation,
+/// at most `cache::FACETS_MAX_LAG` behind a write (see `store::cache`).
 pub async fn search(
     pool: &PgPool,
     cache: &ReadCache,
@@ -222,20 +223,26 @@ pub async fn search(
     search_at(pool, cache, q, None).await
 }
 
-/// `search`, given the generation read earlier in this request (or None to read it now). It
-/// must be read before the data, so counts stored under it are never older than it says.
+/// `search`, given the generations read earlier in this request (or None to read them now).
+/// They must be read before the data, so what is stored under them is never older than they say.
 pub async fn search_at(
     pool: &PgPool,
     cache: &ReadCache,
     q: &CatalogQuery,
-    generation: Option<i64>,
+    generation: Option<CatalogGeneration>,
 ) -> Result<CatalogPage, AppError> {
-    let generation = generation_or_current(pool, generation).await?;
+    let g = generation_or_current(pool, generation).await?;
+    // A text search's counts depend on names and descriptions too.
+    let facet_generation = if prefix_tsquery(&q.filter.q).is_some() {
+        g.all
+    } else {
+        g.facets
+    };
     let (rows, facets) = tokio::try_join!(
-        rows(pool, q),
+        cache.rows.get_or_compute(q, g.all, || rows(pool, q)),
         cache
             .facets
-            .get_or_compute(&q.filter, generation, || facets(pool, &q.filter)),
+            .get_or_compute(&q.filter, facet_generation, || facets(pool, &q.filter)),
     )?;
     Ok(CatalogPage {
         total: facets.total(&q.filter),

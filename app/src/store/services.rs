@@ -130,6 +130,27 @@ pub async fn detail(
     })
 }
 
+/// `detail` at the current catalog generation: reused while nothing in the catalog changed,
+/// read once by concurrent readers after a write (see `store::cache`).
+pub async fn detail_cached(
+    pool: &PgPool,
+    cache: &super::cache::ReadCache,
+    slug: &str,
+    today: NaiveDate,
+    stale_after_days: i64,
+    generation: Option<crate::state::CatalogGeneration>,
+) -> Result<std::sync::Arc<ServiceDetail>, AppError> {
+    let g = super::cache::generation_or_current(pool, generation).await?;
+    cache
+        .services
+        .get_or_compute(&(slug.to_string(), today), g.all, || async {
+            detail(pool, slug, today, stale_after_days)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await
+}
+
 #[derive(sqlx::FromRow)]
 struct DetailRow {
     #[sqlx(flatten)]

@@ -5,6 +5,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::domain::access::{Me, Role};
 use crate::domain::user::{Member, UserSummary, USERS_PER_PAGE};
 use crate::error::AppError;
+use crate::state::CatalogGeneration;
 
 /// The CHECK constraints allow only known roles; anything else is a schema/code mismatch.
 fn role(s: &str) -> Result<Role, AppError> {
@@ -64,6 +65,7 @@ struct MeRow {
     role: String,
     teams: Vec<String>,
     catalog_generation: i64,
+    facet_generation: i64,
 }
 
 /// The person behind a session, with their effective role and teams: one indexed query per
@@ -74,13 +76,16 @@ pub async fn me(pool: &PgPool, id: i64) -> Result<Option<Me>, AppError> {
 
 /// `me`, plus the catalog generation read in the same statement. The sign-in gate runs this on
 /// every request, so the pages' read cache (`store::cache`) costs them no extra round trip.
-pub async fn me_and_generation(pool: &PgPool, id: i64) -> Result<Option<(Me, i64)>, AppError> {
+pub async fn me_and_generation(
+    pool: &PgPool,
+    id: i64,
+) -> Result<Option<(Me, CatalogGeneration)>, AppError> {
     let row: Option<MeRow> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, coalesce(u.role_override, u.idp_role) AS role, \
          array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id \
                WHERE m.user_id = u.id ORDER BY t.slug) AS teams, \
-         (SELECT value FROM catalog_generation) AS catalog_generation \
-         FROM app_user u WHERE u.id = $1",
+         g.value AS catalog_generation, g.facets AS facet_generation \
+         FROM app_user u, catalog_generation g WHERE u.id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -94,7 +99,10 @@ pub async fn me_and_generation(pool: &PgPool, id: i64) -> Result<Option<(Me, i64
                 email: r.email,
                 teams: r.teams,
             },
-            r.catalog_generation,
+            CatalogGeneration {
+                all: r.catalog_generation,
+                facets: r.facet_generation,
+            },
         ))
     })
     .transpose()

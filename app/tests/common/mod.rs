@@ -55,14 +55,15 @@ pub async fn exec(pool: &PgPool, sql: &str) {
     sqlx::query(sql).execute(pool).await.unwrap();
 }
 
-/// Writes to `service` with its generation trigger off: a change the read cache cannot know
-/// about, so a repeat read that still shows the old data proves it came from the cache.
+/// Writes to `service` with its triggers off (generations, version, audit): a change the read
+/// caches cannot know about, so a repeat read that still shows the old data proves it came from
+/// a cache.
 pub async fn exec_unseen(pool: &PgPool, sql: &str) {
     let mut tx = pool.begin().await.unwrap();
     for s in [
-        "ALTER TABLE service DISABLE TRIGGER service_bumps_catalog_generation",
+        "ALTER TABLE service DISABLE TRIGGER USER",
         sql,
-        "ALTER TABLE service ENABLE TRIGGER service_bumps_catalog_generation",
+        "ALTER TABLE service ENABLE TRIGGER USER",
     ] {
         sqlx::query(s).execute(&mut *tx).await.unwrap();
     }

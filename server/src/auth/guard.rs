@@ -99,7 +99,7 @@ pub async fn require_user(
         return anonymous(&req);
     };
     req.extensions_mut().insert(me);
-    req.extensions_mut().insert(CatalogGeneration(generation));
+    req.extensions_mut().insert::<CatalogGeneration>(generation);
     next.run(req).await
 }
 
