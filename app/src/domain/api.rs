@@ -26,7 +26,7 @@ pub struct ServiceListParams {
 }
 
 /// Where the next page starts: after this (lower-cased name, id) in name order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub name: String,
     pub id: i64,
@@ -59,7 +59,7 @@ impl Cursor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServiceList {
     pub filter: CatalogFilter,
     pub after: Option<Cursor>,

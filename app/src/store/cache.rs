@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgExecutor;
 
+use crate::domain::api::ServiceList;
 use crate::domain::catalog::{CatalogFilter, CatalogQuery, Facets};
 use crate::domain::service::ServiceDetail;
 use crate::domain::service::ServiceRow;
@@ -285,6 +286,12 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
     }
 }
 
+/// A page of the API's service list and where the next one starts, shared, not copied.
+pub type ApiServicePage = Arc<(
+    Vec<super::catalog::ApiService>,
+    Option<crate::domain::api::Cursor>,
+)>;
+
 /// How long facet counts may lag behind a write.
 pub const FACETS_MAX_LAG: Duration = Duration::from_secs(3);
 
@@ -300,6 +307,8 @@ pub struct ReadCache {
     /// Service page data per slug and day (staleness is counted in days), exactly at the catalog
     /// generation, read once by concurrent readers after a write.
     pub services: LaggingCache<(String, chrono::NaiveDate), Arc<ServiceDetail>>,
+    /// A page of the API's service list per query, exactly at the catalog generation.
+    pub api_services: LaggingCache<ServiceList, ApiServicePage>,
     /// The catalog page's results (facets, table, pager) as HTML: rendering, not SQL, was most
     /// of a catalog page's cost.
     pub catalog_html: RenderCache,
@@ -321,6 +330,7 @@ impl ReadCache {
             facets: LaggingCache::new(lag, 2048),
             rows: LaggingCache::new(Duration::ZERO, 1024),
             services: LaggingCache::new(Duration::ZERO, 2048),
+            api_services: LaggingCache::new(Duration::ZERO, 1024),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
         }

@@ -271,6 +271,21 @@ pub struct ApiService {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// `api_list` at the current catalog generation (see `store::cache`).
+pub async fn api_list_cached(
+    pool: &PgPool,
+    cache: &ReadCache,
+    list: &crate::domain::api::ServiceList,
+) -> Result<super::cache::ApiServicePage, AppError> {
+    let g = generation_or_current(pool, None).await?;
+    cache
+        .api_services
+        .get_or_compute(list, g.all, || async {
+            api_list(pool, list).await.map(std::sync::Arc::new)
+        })
+        .await
+}
+
 /// A page of the API's service list in name order, after the cursor (keyset: stable while rows
 /// are added and removed, and as cheap on page 1,000 as on page 1). One more row than asked is
 /// read to know whether there is a next page.

@@ -85,9 +85,10 @@ pub async fn list_services(
 ) -> ApiResult<Json<Value>> {
     c.need(Scope::CatalogRead)?;
     let list = query(q)?.validate().map_err(AppError::from)?;
-    let (items, next) = store::catalog::api_list(&st.pool, &list).await?;
+    let page = store::catalog::api_list_cached(&st.pool, &st.cache, &list).await?;
+    let (items, next) = &*page;
     Ok(Json(
-        json!({ "items": items, "next_cursor": next.map(|c| c.encode()) }),
+        json!({ "items": items, "next_cursor": next.as_ref().map(|c| c.encode()) }),
     ))
 }
 
