@@ -37,7 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <a href="/admin/tokens" aria-current=current("/admin/tokens")>"Tokens"</a>
                 </IfCan>
             </nav>
-            <form class="topsearch" method="get" action="/services" role="search">
+            <form class="topsearch" method="get" action="/services" role="search" aria-label="Site search">
                 <label for="topsearch-q" class="visually-hidden">"Search services"</label>
                 <input id="topsearch-q" type="search" name="q" placeholder="Search services…" autocomplete="off"/>
             </form>

@@ -142,7 +142,7 @@ fn SearchBox(q: CatalogQuery) -> impl IntoView {
     // A plain GET form: works without JavaScript and keeps the other filters as hidden fields.
     let f = q.filter.clone();
     view! {
-        <form method="get" action="/services" class="searchbox" role="search">
+        <form method="get" action="/services" class="searchbox" role="search" aria-label="Search the catalog">
             <label for="catalog-q">"Search"</label>
             <div class="inline">
                 <input id="catalog-q" type="search" name="q" value=f.q.clone() placeholder="Name or description"/>
@@ -251,7 +251,7 @@ fn ServiceTable(q: CatalogQuery, rows: Vec<crate::domain::service::ServiceRow>) 
         let active = q.sort == sort;
         let href = q.with(|q| q.sort = sort).href();
         view! {
-            <a href=href class:active=active aria-sort=active.then_some("ascending")>{label}{active.then_some(" ↓")}</a>
+            <a href=href class:active=active aria-current=active.then_some("true")>{label}{active.then_some(" ↓")}</a>
         }
     };
     view! {

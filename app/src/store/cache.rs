@@ -330,7 +330,9 @@ impl ReadCache {
             facets: LaggingCache::new(lag, 2048),
             rows: LaggingCache::new(Duration::ZERO, 1024),
             services: LaggingCache::new(Duration::ZERO, 2048),
-            api_services: LaggingCache::new(Duration::ZERO, 1024),
+            // Few entries: a page is up to 200 services with whole descriptions (up to ~1 MB
+            // in the worst case). Bounding these caches in bytes is issue 10's work.
+            api_services: LaggingCache::new(Duration::ZERO, 128),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
         }
