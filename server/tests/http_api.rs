@@ -348,6 +348,20 @@ async fn tokens_authorise_the_api_within_their_scopes_and_team(pool: PgPool) {
         .any(|t| t["slug"] == "payments"));
     let r = call(&app, Method::GET, "/api/v1/tiers/0", Some(&reader), None).await;
     assert_eq!(json_of(&r)["tier"], 0, "{}", r.body);
+    let r = call(
+        &app,
+        Method::DELETE,
+        "/api/v1/services/ledger/links/abc",
+        Some(&pay),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::NOT_FOUND, "not_found"),
+        "{}",
+        r.body
+    );
     let r = call(&app, Method::GET, "/api/v1/nope", Some(&reader), None).await;
     assert_eq!(
         (r.status, code(&r).as_str()),

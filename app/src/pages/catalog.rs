@@ -30,8 +30,8 @@ pub fn CatalogPage() -> impl IntoView {
 }
 
 /// Filters, table and pager: the same HTML for everyone who may read the catalog, so it is
-/// rendered once per distinct page of data (rows read fresh, facet counts at most a few seconds
-/// behind; see `store::cache`) and reused until that data changes.
+/// rendered once per distinct page of data (rows at the current catalog generation, facet
+/// counts at most a few seconds behind; see `store::cache`) and reused until that data changes.
 #[component]
 fn Results(q: CatalogQuery) -> impl IntoView {
     use std::sync::Arc;

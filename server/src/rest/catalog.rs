@@ -179,13 +179,20 @@ pub async fn add_link(
     ))
 }
 
+/// A link id from the path; anything else is a missing link, in the error shape.
+fn link_id(raw: &str) -> ApiResult<i64> {
+    raw.parse()
+        .map_err(|_| ApiError::new(404, "not_found", "The link was not found."))
+}
+
 pub async fn update_link(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((slug, id)): Path<(String, String)>,
     b: Result<Json<LinkForm>, JsonRejection>,
 ) -> ApiResult<StatusCode> {
     let who = c.need(Scope::CatalogWrite)?;
+    let id = link_id(&id)?;
     commands::services::update_link(&st, who, &slug, id, &body(b)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -193,9 +200,10 @@ pub async fn update_link(
 pub async fn delete_link(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((slug, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let who = c.need(Scope::CatalogWrite)?;
+    let id = link_id(&id)?;
     commands::services::delete_link(&st, who, &slug, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
