@@ -33,6 +33,16 @@ cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- 
 step "Build (server and browser bundle)"
 cargo leptos build
 
+step "OpenAPI document (checked by an independent validator)"
+# openapi-spec-validator from PyPI, in a virtualenv under target/ (installed once, then reused).
+venv=target/openapi-validator
+if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "openapi-spec-validator==0.9.0"
+fi
+target/debug/server openapi > "$work/openapi.json"
+"$venv/bin/openapi-spec-validator" "$work/openapi.json"
+
 step "Database"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   # Your own server: tests create and drop their own databases there.
@@ -50,7 +60,7 @@ step "Unit, database and HTTP tests"
 DATABASE_URL="$base/postgres" timeout 30m cargo test -p app --features ssr 2>&1 | tee -a "$log"
 DATABASE_URL="$base/postgres" timeout 30m cargo test -p server 2>&1 | tee -a "$log"
 
-step "Browser tests"
+step "Browser server"
 psql_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/psql
 [ -x "$psql_bin" ] || psql_bin=psql
 "$psql_bin" "$base/postgres" -qc "DROP DATABASE IF EXISTS portal_e2e" -c "CREATE DATABASE portal_e2e"
@@ -69,6 +79,14 @@ for _ in $(seq 1 60); do
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
   sleep 1
 done
+step "Catalog as code from the command line (server export, then server import --dry-run)"
+# The demo the server just loaded, exported and read back: every team and service unchanged.
+DATABASE_URL="$base/portal_e2e" target/debug/server export "$work/catalog.yaml"
+DATABASE_URL="$base/portal_e2e" target/debug/server import --dry-run "$work/catalog.yaml" | tee "$work/import.txt"
+grep -q '^teams: 0 to create, 0 to update, 8 unchanged$' "$work/import.txt"
+grep -q '^services: 0 to create, 0 to update, 60 unchanged$' "$work/import.txt"
+
+step "Browser tests"
 e2e_status=0
 (cd end2end && PORTAL_URL="http://127.0.0.1:$port" npx playwright test) 2>&1 | tee -a "$log" || e2e_status=$?
 if [ "$e2e_status" != 0 ]; then

@@ -6,8 +6,8 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
 use crate::pages::{
-    api_docs, audit, catalog, overview, people, service, service_form, team, team_form, teams,
-    tier_form, tiers, tokens,
+    api_docs, audit, catalog, import, overview, people, service, service_form, team, team_form,
+    teams, tier_form, tiers, tokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/people") view=people::PeoplePage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=tokens::TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/import") view=import::ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/api-docs") view=api_docs::ApiDocsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

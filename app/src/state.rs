@@ -15,6 +15,8 @@ pub struct Settings {
     pub metrics_token: Option<Secret>,
     /// Requests per minute one API token may make (PORTAL_API_RATE_PER_MINUTE).
     pub api_rate_per_minute: i32,
+    /// The annotation a Backstage Component's tier is read from (PORTAL_TIER_ANNOTATION).
+    pub tier_annotation: String,
 }
 
 impl Default for Settings {
@@ -23,6 +25,7 @@ impl Default for Settings {
             runbook_stale_days: 180,
             metrics_token: None,
             api_rate_per_minute: 1200,
+            tier_annotation: crate::domain::import::DEFAULT_TIER_ANNOTATION.to_string(),
         }
     }
 }

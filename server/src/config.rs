@@ -76,6 +76,19 @@ impl Config {
                     }
                     _ => None,
                 },
+                tier_annotation: match std::env::var("PORTAL_TIER_ANNOTATION") {
+                    Ok(a) if a.trim().is_empty() => {
+                        app::domain::import::DEFAULT_TIER_ANNOTATION.to_string()
+                    }
+                    Ok(a) if a.len() <= 253 && !a.contains(char::is_whitespace) => a,
+                    Ok(_) => {
+                        return Err(ConfigError::new(
+                            "PORTAL_TIER_ANNOTATION",
+                            "must be an annotation name such as acme.com/tier",
+                        ))
+                    }
+                    Err(_) => app::domain::import::DEFAULT_TIER_ANNOTATION.to_string(),
+                },
             },
         })
     }

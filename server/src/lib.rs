@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod devdb;
+pub mod download;
 pub mod metrics;
 pub mod rest;
 pub mod router;

@@ -1,7 +1,10 @@
 //! `server` — run the portal.
 //!
 //!   server [--demo]        serve on LEPTOS_SITE_ADDR (default 127.0.0.1:3000); --demo loads the demo data
-//!   server demo            load the demo data and exit
+//!   server demo            load the demo data (demo/catalog/*.yaml, through the importer) and exit
+//!   server import [--dry-run] FILE…   import Backstage descriptor YAML; --dry-run only reports
+//!   server openapi         print the REST API's OpenAPI 3.1 document
+//!   server export [FILE]   write the catalog as Backstage YAML to FILE (default: stdout)
 //!   server devdb start     start (or reuse) the private PostgreSQL and print its URL
 //!   server devdb stop      stop the private PostgreSQL
 //!   server devdb url       print the URL of the running private PostgreSQL
@@ -78,6 +81,33 @@ async fn run() -> Result<(), BoxError> {
             stop_if_started(devdb);
             Ok(())
         }
+        ["import", rest @ ..] if !rest.is_empty() => {
+            let dry_run = rest.contains(&"--dry-run");
+            let paths: Vec<&str> = rest.iter().copied().filter(|a| *a != "--dry-run").collect();
+            let (pool, devdb) = connect(&config).await?;
+            let ok = import(&pool, &config, &paths, dry_run).await;
+            stop_if_started(devdb);
+            if !ok? {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
+        ["openapi"] => {
+            // For tools and client generators that want the document without a running server.
+            println!("{:#}", server::rest::openapi::build());
+            Ok(())
+        }
+        ["export"] | ["export", _] => {
+            let (pool, devdb) = connect(&config).await?;
+            let opts = app::domain::backstage::Options::new(&config.settings.tier_annotation);
+            let yaml = app::store::import::export(&pool, &opts).await;
+            stop_if_started(devdb);
+            match args.get(1) {
+                Some(path) => std::fs::write(path, yaml?)?,
+                None => print!("{}", yaml?),
+            }
+            Ok(())
+        }
         [] | ["--demo"] | ["serve"] | ["serve", "--demo"] => {
             serve(config, args.contains(&"--demo")).await
         }
@@ -111,6 +141,47 @@ async fn load_demo(pool: &PgPool) -> Result<(), BoxError> {
         "demo data loaded"
     );
     Ok(())
+}
+
+/// Imports the files as the operator; prints the report. False when a document had errors.
+async fn import(
+    pool: &PgPool,
+    config: &Config,
+    paths: &[&str],
+    dry_run: bool,
+) -> Result<bool, BoxError> {
+    let mut files = Vec::new();
+    for p in paths {
+        let content = std::fs::read_to_string(p).map_err(|e| format!("reading {p}: {e}"))?;
+        files.push(app::domain::import::ImportFile {
+            name: (*p).to_string(),
+            content,
+        });
+    }
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("portal")
+        .build();
+    let st = AppState::new(pool.clone(), config.settings.clone(), options);
+    let who = app::commands::Caller::operator(&format!("command line ({})", whoami()));
+    let report = if dry_run {
+        app::commands::import::preview(&st, &who, &files).await?
+    } else {
+        app::commands::import::apply(&st, &who, &files, None).await?
+    };
+    print!("{}", report.text());
+    println!(
+        "{}",
+        match (dry_run, report.has_changes()) {
+            (true, _) => "dry run: nothing was changed",
+            (false, true) => "imported",
+            (false, false) => "nothing to change",
+        }
+    );
+    Ok(report.errors.is_empty())
+}
+
+fn whoami() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "operator".into())
 }
 
 fn stop_if_started(devdb: Option<DevDb>) {

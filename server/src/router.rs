@@ -44,6 +44,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .route("/healthz", get(live))
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::metrics))
+        .route("/export/catalog.yaml", get(crate::download::catalog_yaml))
         .merge(auth_routes())
         .merge(crate::rest::routes(state.clone()))
         .leptos_routes_with_context(

@@ -565,10 +565,11 @@ async fn openapi_documents_exactly_the_routes_served(pool: PgPool) {
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
         let body = route.body.map(|_| json!({}));
         let r = call(&app, method, &path, Some(&t), body).await;
-        let message = json_of(&r)["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        // The export answers YAML: not the fallback's JSON, so served.
+        let message = serde_json::from_str::<Value>(&r.body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_default();
         assert!(
             !message.starts_with("There is no such API route"),
             "{} {} is documented but not served",
@@ -581,4 +582,183 @@ async fn openapi_documents_exactly_the_routes_served(pool: PgPool) {
         .as_str()
         .unwrap()
         .starts_with("There is no such API route"));
+}
+
+fn import_body(yaml: &str, dry_run: bool) -> Value {
+    json!({ "files": [{ "name": "catalog-info.yaml", "content": yaml }], "dry_run": dry_run })
+}
+
+const REFUNDS: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: refunds\n  annotations: {reliability.portal/tier: \"2\"}\nspec: {type: service, lifecycle: production, owner: group:payments, dependsOn: [component:ledger]}\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: refunds-api}\n";
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn import_through_the_api_with_a_dry_run_then_export(pool: PgPool) {
+    let app = admin(pool.clone(), Settings::default()).await;
+    let pay = token(&app, "payments", "catalog:read,catalog:write").await;
+    let reader = token(&app, "", "catalog:read").await;
+
+    // A read-only token may not import.
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&reader),
+        Some(import_body(REFUNDS, true)),
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::FORBIDDEN, "insufficient_scope")
+    );
+
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&pay),
+        Some(import_body(REFUNDS, true)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json_of(&r);
+    assert_eq!(v["rows"][0]["action"], "create");
+    assert_eq!(v["skipped"][0]["source"]["document"], 2);
+    assert_eq!(v["applied"], false);
+    let digest = v["digest"].as_str().unwrap().to_string();
+    let exists = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM service WHERE slug = 'refunds'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(exists().await, 0, "a dry run writes nothing");
+
+    let mut body = import_body(REFUNDS, false);
+    body["digest"] = json!(digest);
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&pay),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(json_of(&r)["applied"], true);
+    assert_eq!(exists().await, 1);
+    // The trail names the token.
+    let actor: String = sqlx::query_scalar(
+        "SELECT actor_label FROM audit_event WHERE entity_type = 'service' AND entity_label = 'refunds' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(actor.starts_with("token "), "{actor}");
+    // The same digest again: the plan is now "unchanged", not the one previewed.
+    let r = call(&app, Method::POST, "/api/v1/import", Some(&pay), Some(body)).await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::CONFLICT, "conflict"),
+        "{}",
+        r.body
+    );
+
+    // A team token cannot import another team's services: the document's error, nothing written.
+    let other = REFUNDS
+        .replace("name: refunds\n", "name: refunds-search\n")
+        .replace("group:payments", "group:merchandising");
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&pay),
+        Some(import_body(&other, false)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json_of(&r);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 0, "{v}");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("merchandising"),
+        "{v}"
+    );
+
+    // Bad bodies are 4xx in the error shape.
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&pay),
+        Some(json!({ "files": "x" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/import",
+        Some(&pay),
+        Some(json!({ "files": [] })),
+    )
+    .await;
+    assert_eq!(
+        (r.status, code(&r).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+        "{}",
+        r.body
+    );
+    assert!(json_of(&r)["fields"]["files"].is_string());
+
+    // The export is YAML that holds the imported service.
+    let r = call(&app, Method::GET, "/api/v1/export", Some(&reader), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/yaml"));
+    assert!(r.body.contains("name: refunds\n"), "export lacks refunds");
+    assert_eq!(r.body.matches("kind: Component").count(), 61);
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn teams_page_by_cursor_in_name_order(pool: PgPool) {
+    let app = admin(pool, Settings::default()).await;
+    let reader = token(&app, "", "catalog:read").await;
+    let mut names = Vec::new();
+    let mut path = "/api/v1/teams?limit=3".to_string();
+    let mut pages = 0;
+    loop {
+        let r = call(&app, Method::GET, &path, Some(&reader), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let v = json_of(&r);
+        let items = v["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        names.extend(
+            items
+                .iter()
+                .map(|t| t["name"].as_str().unwrap().to_string()),
+        );
+        pages += 1;
+        match v["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/teams?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "8 demo teams in pages of 3");
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    sorted.dedup();
+    assert_eq!(names, sorted, "each team once, by name");
+    assert_eq!(names.len(), 8);
+    for bad in [
+        "/api/v1/teams?limit=0",
+        "/api/v1/teams?cursor=nope",
+        "/api/v1/teams?page=2",
+    ] {
+        let r = call(&app, Method::GET, bad, Some(&reader), None).await;
+        assert!(r.status.is_client_error(), "{bad}: {} {}", r.status, r.body);
+        assert!(!code(&r).is_empty(), "{bad}: the error shape");
+    }
 }

@@ -22,6 +22,7 @@ INSERT INTO service_link (service_id, kind, title, url)
   SELECT id, 'repo', 'Repo', 'https://git.example/pay-ledger' FROM service WHERE slug = 'pay-ledger';
 INSERT INTO service_dependency (service_id, depends_on_id, kind)
   SELECT a.id, b.id, 'hard' FROM service a, service b WHERE a.slug = 'pay-api' AND b.slug = 'pay-ledger';
+INSERT INTO api_token (name, prefix, secret_hash, scopes) VALUES ('old-ci', 'rp_old', '\\x01', '{catalog:read}');
 ";
 
 struct Case {
@@ -40,7 +41,7 @@ fn f(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
 
-fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
+fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
     let service_ops = [true, true, false, false];
     let admin_only = [true, false, false, false];
     let service_form = |slug: &str, name: &str| {
@@ -157,6 +158,22 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64) -> Vec<Case> {
             action: "user.role",
             allowed: admin_only,
         },
+        Case {
+            name: "create_token",
+            path: "/fn/create_token",
+            form: f(&[("form[name]", "deploys"), ("form[team]", "payments"), ("form[scopes]", "catalog:read"), ("form[expires_in_days]", "30")]),
+            probe: "SELECT count(*)::text FROM api_token WHERE name = 'deploys'",
+            action: "token.create",
+            allowed: admin_only,
+        },
+        Case {
+            name: "revoke_token",
+            path: "/fn/revoke_token",
+            form: f(&[("id", &token.to_string())]),
+            probe: "SELECT (revoked_at IS NULL)::text FROM api_token WHERE name = 'old-ci'",
+            action: "token.revoke",
+            allowed: admin_only,
+        },
     ]
 }
 
@@ -181,7 +198,8 @@ async fn run_matrix_for(pool: PgPool, who: &TestUser, column: usize) {
     let runbook = id("SELECT id FROM service_link WHERE title = 'Runbook'").await;
     let ledger_repo = id("SELECT id FROM service_link WHERE title = 'Repo'").await;
     let carol = id("SELECT id FROM app_user WHERE subject = 'carol'").await;
-    for case in cases(runbook, ledger_repo, carol) {
+    let token = id("SELECT id FROM api_token WHERE name = 'old-ci'").await;
+    for case in cases(runbook, ledger_repo, carol, token) {
         let before = text(&app, case.probe).await;
         let events_before = app.scalar_i64("SELECT count(*) FROM audit_event").await;
         let form: Vec<(&str, &str)> = case.form.iter().map(|(k, v)| (*k, v.as_str())).collect();

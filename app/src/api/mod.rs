@@ -3,6 +3,7 @@
 //! encoding); none is GET-encoded, and the server's origin check refuses cross-site POSTs.
 pub mod admin;
 pub mod catalog;
+pub mod import;
 pub mod me;
 pub mod overview;
 pub mod services;

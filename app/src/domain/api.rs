@@ -106,26 +106,7 @@ impl ServiceListParams {
         if tag.as_ref().is_some_and(|t| t.len() > 40) {
             e.add("tag", "A tag: at most 40 characters.");
         }
-        let after = text(&self.cursor).and_then(|c| {
-            let parsed = Cursor::decode(c);
-            if parsed.is_none() {
-                e.add(
-                    "cursor",
-                    "Not a cursor this API gave out; start again without one.",
-                );
-            }
-            parsed
-        });
-        let limit = match text(&self.limit) {
-            None => DEFAULT_LIMIT,
-            Some(l) => match l.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    e.add("limit", format!("A whole number from 1 to {MAX_LIMIT}."));
-                    0
-                }
-            },
-        };
+        let (after, limit) = cursor_and_limit(&mut e, &self.cursor, &self.limit);
         e.into_result(ServiceList {
             filter: CatalogFilter {
                 q: q.to_string(),
@@ -137,6 +118,57 @@ impl ServiceListParams {
             after,
             limit,
         })
+    }
+}
+
+/// The `cursor` and `limit` every list takes: a cursor this API gave out, and 1 to MAX_LIMIT.
+fn cursor_and_limit(
+    e: &mut FieldErrors,
+    cursor: &Option<String>,
+    limit: &Option<String>,
+) -> (Option<Cursor>, i64) {
+    let after = text(cursor).and_then(|c| {
+        let parsed = Cursor::decode(c);
+        if parsed.is_none() {
+            e.add(
+                "cursor",
+                "Not a cursor this API gave out; start again without one.",
+            );
+        }
+        parsed
+    });
+    let limit = match text(limit) {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+            _ => {
+                e.add("limit", format!("A whole number from 1 to {MAX_LIMIT}."));
+                0
+            }
+        },
+    };
+    (after, limit)
+}
+
+/// `GET /api/v1/teams`: teams by name, a page at a time.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamListParams {
+    pub cursor: Option<String>,
+    pub limit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamList {
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+impl TeamListParams {
+    pub fn validate(&self) -> Result<TeamList, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let (after, limit) = cursor_and_limit(&mut e, &self.cursor, &self.limit);
+        e.into_result(TeamList { after, limit })
     }
 }
 

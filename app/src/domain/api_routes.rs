@@ -53,7 +53,7 @@ pub const ROUTES: &[ApiRoute] = &[
     r("DELETE", "/services/{slug}/links/{id}", WRITE, "Remove a link", None, 204, None),
     r("POST", "/services/{slug}/dependencies", WRITE, "Declare a dependency", Some("Dependency"), 201, None),
     r("DELETE", "/services/{slug}/dependencies/{target}", WRITE, "Remove a dependency", None, 204, None),
-    r("GET", "/teams", READ, "List teams (page)", None, 200, Some("TeamPage")),
+    r("GET", "/teams", READ, "List teams by name (cursor and limit)", None, 200, Some("TeamPage")),
     r("POST", "/teams", WRITE, "Create a team (organisation-wide tokens)", Some("Team"), 201, Some("Team")),
     r("GET", "/teams/{slug}", READ, "Get a team", None, 200, Some("Team")),
     r("PUT", "/teams/{slug}", WRITE, "Update a team (organisation-wide tokens)", Some("Team"), 200, Some("Team")),
@@ -61,6 +61,8 @@ pub const ROUTES: &[ApiRoute] = &[
     r("GET", "/tiers", READ, "List the tier policies", None, 200, Some("TierPage")),
     r("GET", "/tiers/{tier}", READ, "Get a tier policy", None, 200, Some("TierPolicy")),
     r("PUT", "/tiers/{tier}", WRITE, "Change a tier policy (organisation-wide tokens)", Some("TierPolicyBody"), 200, Some("TierPolicy")),
+    r("POST", "/import", WRITE, "Import Backstage descriptor YAML (dry_run: only say what would change; digest: apply only if the plan is still the one previewed)", Some("ImportBody"), 200, Some("ImportReport")),
+    r("GET", "/export", READ, "The catalog as Backstage descriptor YAML, which imports back to the same catalog", None, 200, Some("Export")),
     r("GET", "/audit", "audit:read", "The audit trail, newest first (filters actor, action, entity_type, entity, from, to; cursor before)", None, 200, Some("AuditPage")),
 ];
 

@@ -4,8 +4,13 @@ pub mod access;
 pub mod api;
 pub mod api_routes;
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod backstage;
 pub mod catalog;
 pub mod dependency;
+pub mod import;
+#[cfg(feature = "ssr")]
+pub mod import_plan;
 pub mod lifecycle;
 pub mod link;
 pub mod overview;

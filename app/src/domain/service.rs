@@ -119,6 +119,15 @@ impl ServiceForm {
 }
 
 impl ServiceForm {
+    /// Checks every field but the tier, which an import may leave for the planner to decide.
+    pub fn validate_except_tier(&self) -> Result<(), FieldErrors> {
+        let mut probe = self.clone();
+        if probe.tier.trim().is_empty() {
+            probe.tier = Tier::MAX.to_string();
+        }
+        probe.validate().map(|_| ())
+    }
+
     /// The version the form was opened at, if it says (a tampered value is a bad request).
     pub fn expected_version(&self) -> Result<Option<i64>, FieldErrors> {
         let v = self.version.trim();

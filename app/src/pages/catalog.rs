@@ -23,7 +23,10 @@ pub fn CatalogPage() -> impl IntoView {
                 <h1>"Services"</h1>
                 <p class="muted">"Every service, who owns it, and how critical it is."</p>
             </div>
-            <IfCan perm=Permission::CreateServices><a href="/services/new" class="button">"+ New service"</a></IfCan>
+            <div class="head-actions">
+                <IfCan perm=Permission::CreateServices><a href="/import" class="button secondary">"Import from Backstage"</a></IfCan>
+                <IfCan perm=Permission::CreateServices><a href="/services/new" class="button">"+ New service"</a></IfCan>
+            </div>
         </div>
         <Results q/>
     }

@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod api_docs;
 pub mod audit;
+pub mod import;
 // These render from the server's read cache and have no island: the browser never needs them.
 #[cfg(feature = "ssr")]
 pub mod catalog;

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod catalog;
 pub mod demo;
 pub mod dependencies;
+pub mod import;
 pub mod links;
 pub mod overview;
 pub mod rows;

@@ -1,5 +1,6 @@
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
+use crate::domain::api::{Cursor, TeamList};
 use crate::domain::team::{Team, TeamInput, TeamRef, TeamSummary};
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
@@ -44,19 +45,63 @@ pub async fn list(pool: &PgPool, page: u32) -> Result<(Vec<TeamSummary>, i64), A
                 .await
         }
     )?;
-    let teams = rows
-        .into_iter()
-        .map(|r| TeamSummary {
-            slug: r.slug,
-            name: r.name,
-            description: r.description,
-            email: r.email,
-            chat_channel: r.chat_channel,
-            has_oncall: r.has_oncall,
-            service_count: r.service_count,
+    Ok((rows.into_iter().map(summary).collect(), total))
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRowWithId {
+    id: i64,
+    #[sqlx(flatten)]
+    row: SummaryRow,
+}
+
+fn summary(r: SummaryRow) -> TeamSummary {
+    TeamSummary {
+        slug: r.slug,
+        name: r.name,
+        description: r.description,
+        email: r.email,
+        chat_channel: r.chat_channel,
+        has_oncall: r.has_oncall,
+        service_count: r.service_count,
+    }
+}
+
+/// The API's page of teams: by name after `list.after`, and the cursor of the next page (if
+/// there is one). Keyset paging on `team_name_idx`: stable while teams are added or removed.
+pub async fn api_list(
+    pool: &PgPool,
+    list: &TeamList,
+) -> Result<(Vec<TeamSummary>, Option<Cursor>), AppError> {
+    let (after_name, after_id) = match &list.after {
+        Some(c) => (Some(c.name.as_str()), c.id),
+        None => (None, 0),
+    };
+    let mut rows: Vec<(i64, SummaryRow)> = sqlx::query_as::<_, SummaryRowWithId>(
+        "SELECT t.id, t.slug, t.name, left(t.description, 240) AS description, t.email, t.chat_channel, \
+         t.oncall_url <> '' AS has_oncall, \
+         (SELECT count(*) FROM service s WHERE s.owner_team_id = t.id) AS service_count \
+         FROM team t WHERE $1::text IS NULL OR (lower(t.name), t.id) > ($1, $2) \
+         ORDER BY lower(t.name), t.id LIMIT $3",
+    )
+    .bind(after_name)
+    .bind(after_id)
+    .bind(list.limit + 1)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.row))
+    .collect();
+    let next = if rows.len() as i64 > list.limit {
+        rows.truncate(list.limit as usize);
+        rows.last().map(|(id, r)| Cursor {
+            name: r.name.to_lowercase(),
+            id: *id,
         })
-        .collect();
-    Ok((teams, total))
+    } else {
+        None
+    };
+    Ok((rows.into_iter().map(|(_, r)| summary(r)).collect(), next))
 }
 
 pub async fn choices(pool: &PgPool) -> Result<Vec<TeamRef>, AppError> {

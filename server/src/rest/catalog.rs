@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use app::commands;
 use app::domain::access::Permission;
-use app::domain::api::{if_match_version, ServiceListParams};
+use app::domain::api::{if_match_version, ServiceListParams, TeamListParams};
 use app::domain::audit::AuditQuery;
 use app::domain::dependency::DependencyForm;
 use app::domain::link::LinkForm;
@@ -229,34 +229,16 @@ pub async fn remove_dependency(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PageParam {
-    page: Option<String>,
-}
-
 pub async fn list_teams(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,
-    q: Result<Query<PageParam>, QueryRejection>,
+    q: Result<Query<TeamListParams>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     c.need(Scope::CatalogRead)?;
-    let page = match query(q)?.page.as_deref().map(str::trim) {
-        None | Some("") => 1,
-        Some(p) => p
-            .parse::<u32>()
-            .ok()
-            .filter(|p| (1..=10_000).contains(p))
-            .ok_or_else(|| {
-                AppError::from(app::domain::validation::FieldErrors::single(
-                    "page",
-                    "A page number from 1 to 10000.",
-                ))
-            })?,
-    };
-    let (items, total) = store::teams::list(&st.pool, page).await?;
+    let list = query(q)?.validate().map_err(AppError::from)?;
+    let (items, next) = store::teams::api_list(&st.pool, &list).await?;
     Ok(Json(
-        json!({ "items": items, "total": total, "page": page }),
+        json!({ "items": items, "next_cursor": next.map(|c| c.encode()) }),
     ))
 }
 

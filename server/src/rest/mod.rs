@@ -7,6 +7,7 @@
 mod auth;
 mod catalog;
 mod error;
+mod import;
 pub mod openapi;
 
 use axum::routing::{delete, get, post, put, MethodRouter};
@@ -40,6 +41,8 @@ pub fn handler(r: &ApiRoute) -> Option<MethodRouter<AppState>> {
         ("GET", "/tiers/{tier}") => get(c::get_tier),
         ("PUT", "/tiers/{tier}") => put(c::update_tier),
         ("GET", "/audit") => get(c::list_audit),
+        ("POST", "/import") => post(import::import).layer(import::body_limit()),
+        ("GET", "/export") => get(import::export),
         _ => return None,
     })
 }

@@ -60,6 +60,22 @@ fn schemas() -> Value {
         )
     };
     let open = json!({ "type": "object" });
+    let finding_source = object(
+        &["file", "document"],
+        &[
+            ("file", string()),
+            ("document", json!({ "type": "integer", "minimum": 1 })),
+        ],
+    );
+    let finding = object(
+        &["source", "field", "message"],
+        &[
+            ("source", finding_source.clone()),
+            ("entity", string()),
+            ("field", string()),
+            ("message", string()),
+        ],
+    );
     json!({
         "Error": object(&["code", "message"], &[
             ("code", json!({ "type": "string", "examples": ["validation_failed", "not_found", "forbidden", "rate_limited"] })),
@@ -87,13 +103,31 @@ fn schemas() -> Value {
             ("kind", json!({ "enum": ["hard", "soft"] })),
         ]),
         "Team": open.clone(),
-        "TeamPage": object(&["items", "total", "page"], &[
-            ("items", json!({ "type": "array", "items": { "type": "object" } })),
-            ("total", json!({ "type": "integer" })), ("page", json!({ "type": "integer" })),
-        ]),
+        "TeamPage": page("Team"),
         "TierPolicy": open.clone(),
         "TierPolicyBody": open.clone(),
         "TierPage": object(&["items"], &[("items", json!({ "type": "array", "items": { "$ref": "#/components/schemas/TierPolicy" } }))]),
+        "ImportBody": object(&["files"], &[
+            ("files", json!({ "type": "array", "maxItems": app::domain::import::MAX_FILES, "items": object(&["name", "content"], &[
+                ("name", json!({ "type": "string", "maxLength": app::domain::import::MAX_FILE_NAME })),
+                ("content", json!({ "type": "string", "description": "Backstage descriptor YAML; several documents per file" })),
+            ]) })),
+            ("dry_run", json!({ "type": "boolean", "default": false })),
+            ("digest", json!({ "type": "string", "description": "the digest of a dry run; the import is refused (409) if its plan changed since" })),
+        ]),
+        "ImportReport": object(&["rows", "errors", "skipped", "notes", "digest", "applied"], &[
+            ("rows", json!({ "type": "array", "items": object(&["entity_type", "slug", "action"], &[
+                ("source", finding_source.clone()), ("entity_type", json!({ "enum": ["team", "service"] })),
+                ("slug", string()), ("name", string()),
+                ("action", json!({ "enum": ["create", "update", "unchanged"] })),
+                ("changes", json!({ "type": "array", "items": { "type": "string" } })),
+            ]) })),
+            ("errors", json!({ "type": "array", "items": finding.clone() })),
+            ("skipped", json!({ "type": "array", "items": finding.clone() })),
+            ("notes", json!({ "type": "array", "items": finding })),
+            ("digest", string()),
+            ("applied", json!({ "type": "boolean" })),
+        ]),
         "AuditEvent": open,
         "AuditPage": page("AuditEvent"),
     })
@@ -106,7 +140,7 @@ fn operation(r: &ApiRoute) -> Value {
         .collect();
     let query: &[&str] = match (r.method, r.path) {
         ("GET", "/services") => &["q", "tier", "team", "lifecycle", "tag", "cursor", "limit"],
-        ("GET", "/teams") => &["page"],
+        ("GET", "/teams") => &["cursor", "limit"],
         ("GET", "/audit") => &[
             "actor",
             "action",
@@ -129,6 +163,8 @@ fn operation(r: &ApiRoute) -> Value {
     responses.insert(
         r.ok.to_string(),
         match r.answer {
+            // The export is YAML, Backstage's own format.
+            Some("Export") => json!({ "description": "success", "content": { "application/yaml": { "schema": { "type": "string" } } } }),
             Some(s) => json!({ "description": "success", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{s}") } } } }),
             None => json!({ "description": "success" }),
         },

@@ -1,0 +1,22 @@
+//! Backstage import from the portal's page: a preview, then the same files applied.
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::domain::import::{ImportFile, ImportReport};
+use crate::error::AppError;
+
+#[server(prefix = "/fn", input = Json, endpoint = "preview_import")]
+pub async fn preview_import(files: Vec<ImportFile>) -> Result<ImportReport, AppError> {
+    use super::ctx::{caller, respond, state};
+    respond(crate::commands::import::preview(&state()?, &caller()?, &files).await)
+}
+
+/// Applies what the preview with `digest` showed, or refuses (409) if that is no longer it.
+#[server(prefix = "/fn", input = Json, endpoint = "apply_import")]
+pub async fn apply_import(
+    files: Vec<ImportFile>,
+    digest: String,
+) -> Result<ImportReport, AppError> {
+    use super::ctx::{caller, respond, state};
+    respond(crate::commands::import::apply(&state()?, &caller()?, &files, Some(&digest)).await)
+}

@@ -1,0 +1,80 @@
+import { test, expect } from '@playwright/test';
+import { arrived, open, unique } from './helpers';
+
+function descriptors(team: string, service: string): string {
+  return `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: ${team}
+spec:
+  type: team
+  profile: {displayName: Imported Team, email: imported@example.com}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${service}
+  title: Imported Service
+  description: Came from Backstage.
+  annotations: {reliability.portal/tier: "1"}
+  tags: [imported]
+  links:
+    - {url: "https://wiki.example.com/runbooks/${service}", title: Runbook, type: runbook}
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/${team}
+  dependsOn: [component:ledger]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: Not A Slug
+spec: {lifecycle: production}
+---
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: {name: imported-system}
+`;
+}
+
+test('import Backstage descriptors: preview exactly what changes, apply, see the services', async ({ page }) => {
+  const team = unique('imp');
+  const service = unique('imported');
+  await open(page, '/import');
+  await page.locator('#import-files').setInputFiles({
+    name: 'catalog-info.yaml',
+    mimeType: 'text/yaml',
+    buffer: Buffer.from(descriptors(team, service)),
+  });
+  await expect(page.getByText('1 file ready: catalog-info.yaml')).toBeVisible();
+  await page.getByRole('button', { name: 'Preview import' }).click();
+
+  const preview = page.locator('section', { has: page.getByRole('heading', { name: '2. Preview' }) });
+  await expect(preview).toContainText('Teams: 1 to create · 0 to update · 0 unchanged');
+  await expect(preview).toContainText('Services: 1 to create · 0 to update · 0 unchanged');
+  // The bad document is reported with its file, document and field; the System is skipped.
+  const errors = preview.getByRole('table', { name: 'Documents that will not be imported' });
+  await expect(errors).toContainText('catalog-info.yaml, document 3');
+  await expect(errors).toContainText('metadata.name');
+  await expect(preview.getByRole('table', { name: 'Documents the portal does not import' })).toContainText('System');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await expect(page.getByText('Imported: 2 created, 0 updated.')).toBeVisible();
+  await page.getByRole('link', { name: 'Imported Service' }).click();
+  await arrived(page, `/services/${service}`);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Imported Service');
+  await expect(page.getByRole('link', { name: 'Imported Team' })).toBeVisible();
+  await expect(page.locator('.links')).toContainText(`https://wiki.example.com/runbooks/${service}`);
+
+  // The same file again changes nothing, and says so.
+  await open(page, '/import');
+  await page.locator('#import-paste').fill(descriptors(team, service));
+  await page.getByRole('button', { name: 'Preview import' }).click();
+  await expect(page.getByText('Services: 0 to create · 0 to update · 1 unchanged')).toBeVisible();
+  await expect(page.getByText('Nothing to change')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Apply import' })).toBeDisabled();
+
+  // The catalog lists it.
+  await open(page, `/services?q=${service}`);
+  await expect(page.getByRole('link', { name: 'Imported Service' })).toBeVisible();
+});

@@ -1,0 +1,60 @@
+//! Catalog as code over the API: Backstage import (with a dry run) and export.
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+
+use app::commands;
+use app::domain::backstage::Options;
+use app::domain::import::{ImportFile, ImportReport, MAX_TOTAL_BYTES};
+use app::domain::token::Scope;
+use app::state::AppState;
+
+use super::auth::ApiCaller;
+use super::error::{bad_body, ApiError};
+
+/// Room for the largest import the domain accepts, with JSON's escaping on top.
+pub fn body_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(MAX_TOTAL_BYTES * 3 / 2)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportBody {
+    files: Vec<ImportFile>,
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    digest: Option<String>,
+}
+
+pub async fn import(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+    b: Result<Json<ImportBody>, JsonRejection>,
+) -> Result<Json<ImportReport>, ApiError> {
+    let who = c.need(Scope::CatalogWrite)?;
+    let Json(b) = b.map_err(bad_body)?;
+    let report = if b.dry_run {
+        commands::import::preview(&st, who, &b.files).await?
+    } else {
+        commands::import::apply(&st, who, &b.files, b.digest.as_deref()).await?
+    };
+    Ok(Json(report))
+}
+
+pub async fn export(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+) -> Result<Response, ApiError> {
+    c.need(Scope::CatalogRead)?;
+    let opts = Options::new(&st.settings.tier_annotation);
+    let yaml = app::store::import::export(&st.pool, &opts).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
+        yaml,
+    )
+        .into_response())
+}
