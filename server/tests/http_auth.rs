@@ -4,7 +4,7 @@ mod common;
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use common::op::{Tamper, ALICE_ADMIN, BOB_EDITOR};
+use common::op::{Tamper, ALICE_ADMIN, BOB_EDITOR, DAVE_OTHER_EDITOR};
 use common::TestApp;
 
 async fn users(app: &TestApp) -> i64 {
@@ -135,6 +135,9 @@ async fn bad_callbacks_create_no_session(pool: PgPool) {
         Tamper::Expired,
         Tamper::WrongNonce,
         Tamper::BadSignature,
+        Tamper::FutureIat,
+        Tamper::FutureNbf,
+        Tamper::ForeignAzp,
     ] {
         let start = app.start_login("/").await;
         let code = app
@@ -373,4 +376,87 @@ async fn mutations_are_post_only(pool: PgPool) {
             r.body
         );
     }
+}
+
+/// Claims of a few KB are cut to size rather than failing the sign-in, and an unverified e-mail
+/// address does not name the person in the trail.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn odd_claims_are_bounded_and_unverified_email_is_not_a_label(pool: PgPool) {
+    let app = TestApp::anonymous(pool, |_| {}).await;
+    let start = app.start_login("/").await;
+    let code = app.op.issue_code(
+        &BOB_EDITOR,
+        &start.nonce,
+        &start.challenge,
+        Tamper::HugeClaims,
+    );
+    let r = app.callback(&start.cookie, &code, &start.state).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let name_len = app
+        .scalar_i64("SELECT length(name)::int8 FROM app_user WHERE subject = 'bob'")
+        .await;
+    assert_eq!(name_len, 200, "the name is cut to 200 characters");
+    let email_len = app
+        .scalar_i64("SELECT length(email)::int8 FROM app_user WHERE subject = 'bob'")
+        .await;
+    assert_eq!(email_len, 0, "an address too long to be one is dropped");
+
+    let start = app.start_login("/").await;
+    let code = app.op.issue_code(
+        &DAVE_OTHER_EDITOR,
+        &start.nonce,
+        &start.challenge,
+        Tamper::UnverifiedEmail,
+    );
+    let r = app.callback(&start.cookie, &code, &start.state).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let labels = app
+        .scalar_i64(
+            "SELECT count(*) FROM audit_event WHERE action = 'auth.sign_in' \
+             AND actor_label = 'dave' AND entity_label = 'dave'",
+        )
+        .await;
+    assert_eq!(
+        labels, 1,
+        "the trail names dave by subject, not the unverified address"
+    );
+}
+
+/// A callback link followed from another site (no login in progress) leaves a live session
+/// alone: it only ever removes a pending login.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_stray_callback_does_not_sign_anyone_out(pool: PgPool) {
+    let anon = TestApp::anonymous(pool, |_| {}).await;
+    let app = anon.signed_in_as(&ALICE_ADMIN).await;
+    let cookie = app.cookie.clone().unwrap();
+    let r = app.get("/auth/callback?code=x&state=y").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(!r.clears_session_cookie(), "the session cookie is kept");
+    assert!(grants_access(&app, &cookie).await, "still signed in");
+}
+
+/// With PORTAL_REQUIRED_GROUPS, someone outside them is refused a session, and the refusal is
+/// in the trail.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn only_required_groups_may_sign_in(pool: PgPool) {
+    let app = TestApp::anonymous(pool, |c| c.required_groups = vec!["sre-admins".into()]).await;
+    let start = app.start_login("/").await;
+    let code = app
+        .op
+        .issue_code(&BOB_EDITOR, &start.nonce, &start.challenge, Tamper::None);
+    let r = app.callback(&start.cookie, &code, &start.state).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("not open to you"));
+    assert!(!grants_access(&app, &start.cookie).await);
+    assert_eq!(users(&app).await, 0, "no account is made");
+    assert_eq!(
+        app.scalar_i64(
+            "SELECT count(*) FROM audit_event WHERE action = 'auth.sign_in_refused' \
+             AND entity_id = 'bob'"
+        )
+        .await,
+        1
+    );
+    let ok = app.signed_in_as(&ALICE_ADMIN).await;
+    assert!(ok.cookie.is_some(), "a member signs in");
 }

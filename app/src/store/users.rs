@@ -81,7 +81,8 @@ pub async fn me_and_generation(
     id: i64,
 ) -> Result<Option<(Me, CatalogGeneration)>, AppError> {
     let row: Option<MeRow> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, coalesce(u.role_override, u.idp_role) AS role, \
+        "SELECT u.id, u.name, coalesce(nullif(u.email, ''), u.subject) AS email, \
+         coalesce(u.role_override, u.idp_role) AS role, \
          array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id \
                WHERE m.user_id = u.id ORDER BY t.slug) AS teams, \
          g.value AS catalog_generation, g.facets AS facet_generation \

@@ -22,6 +22,10 @@ pub struct AuthConfig {
     pub mapping: GroupMapping,
     pub session_idle: Duration,
     pub session_lifetime: Duration,
+    /// How far in the future an ID token's `iat` or `nbf` may be (clocks drift a little).
+    pub clock_skew: Duration,
+    /// When not empty, only members of at least one of these groups may sign in.
+    pub required_groups: Vec<String>,
 }
 
 // The client secret never reaches a log line.
@@ -38,12 +42,17 @@ impl std::fmt::Debug for AuthConfig {
             .field("mapping", &self.mapping)
             .field("session_idle", &self.session_idle)
             .field("session_lifetime", &self.session_lifetime)
+            .field("clock_skew", &self.clock_skew)
+            .field("required_groups", &self.required_groups)
             .finish()
     }
 }
 
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(8 * 3600);
-pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+/// A session ends this long after sign-in whatever its use, and the next sign-in reads the
+/// person's groups afresh: this is how long a group removed at the provider can keep working.
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 impl AuthConfig {
     /// A configuration with the defaults, for a provider at `issuer` and a portal at `public_url`.
@@ -62,6 +71,8 @@ impl AuthConfig {
             mapping: GroupMapping::default(),
             session_idle: DEFAULT_IDLE,
             session_lifetime: DEFAULT_LIFETIME,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            required_groups: Vec::new(),
         }
     }
 
@@ -80,6 +91,7 @@ impl AuthConfig {
         check_http_url("PORTAL_PUBLIC_URL", &public_url)?;
         let issuer = required("PORTAL_OIDC_ISSUER")?;
         check_http_url("PORTAL_OIDC_ISSUER", &issuer)?;
+        check_issuer_scheme(&issuer)?;
         let mut c = AuthConfig::new(
             &issuer,
             &required("PORTAL_OIDC_CLIENT_ID")?,
@@ -122,7 +134,25 @@ impl AuthConfig {
                 )
             })?;
         }
+        if let Some(d) = var("PORTAL_OIDC_CLOCK_SKEW") {
+            c.clock_skew = parse_duration(&d)
+                .filter(|d| *d <= Duration::from_secs(600))
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "PORTAL_OIDC_CLOCK_SKEW",
+                        format!("\"{d}\" is not a duration of at most 10m, like 30s or 2m"),
+                    )
+                })?;
+        }
+        if let Some(g) = var("PORTAL_REQUIRED_GROUPS") {
+            c.required_groups = parse_group_list(&g);
+        }
         Ok(c)
+    }
+
+    /// Whether someone in `groups` may sign in at all.
+    pub fn admits(&self, groups: &[String]) -> bool {
+        self.required_groups.is_empty() || groups.iter().any(|g| self.required_groups.contains(g))
     }
 
     /// Cookies are Secure (and `__Host-` prefixed) unless the portal is served over plain http,
@@ -148,6 +178,35 @@ fn check_http_url(name: &'static str, value: &str) -> Result<(), ConfigError> {
             format!("\"{value}\" is not an http(s) URL"),
         )),
     }
+}
+
+/// An identity provider is reached over https, except on this machine (development): over
+/// plain http anyone on the path could read the codes and forge the keys.
+fn check_issuer_scheme(issuer: &str) -> Result<(), ConfigError> {
+    let Ok(u) = url::Url::parse(issuer) else {
+        return Ok(()); // check_http_url has answered already
+    };
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if u.scheme() == "http" && !loopback {
+        return Err(ConfigError::new(
+            "PORTAL_OIDC_ISSUER",
+            format!("\"{issuer}\" is plain http; use https (http is allowed only on localhost)"),
+        ));
+    }
+    Ok(())
+}
+
+/// "sre, engineering" or "sre engineering".
+pub fn parse_group_list(raw: &str) -> Vec<String> {
+    raw.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|g| !g.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// "90s", "30m", "8h", "7d".
@@ -209,5 +268,35 @@ mod tests {
             "http://127.0.0.1:3000",
         );
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_plain_http_issuer_is_only_for_this_machine() {
+        for ok in [
+            "https://idp.example",
+            "http://127.0.0.1:4400",
+            "http://localhost:4400",
+            "http://[::1]:4400",
+        ] {
+            assert!(check_issuer_scheme(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://idp.example",
+            "http://10.0.0.5",
+            "http://127.0.0.1.evil.example",
+        ] {
+            assert!(check_issuer_scheme(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn required_groups_admit_members_only() {
+        let mut c = AuthConfig::new("https://idp", "portal", "s", "https://portal");
+        assert!(c.admits(&[]), "no requirement admits everyone");
+        c.required_groups = parse_group_list("sre, engineering");
+        assert_eq!(c.required_groups, ["sre", "engineering"]);
+        assert!(c.admits(&["engineering".into()]));
+        assert!(!c.admits(&["marketing".into()]));
+        assert!(!c.admits(&[]));
     }
 }

@@ -18,6 +18,20 @@ use super::config::AuthConfig;
 /// provider reaches the portal without a restart.
 const METADATA_TTL: Duration = Duration::from_secs(300);
 
+/// The most any provider answer (discovery, keys, tokens) may hold. Real ones are a few KB; a
+/// hostile one of many megabytes would otherwise be read whole and kept in the session.
+const MAX_PROVIDER_ANSWER: usize = 256 * 1024;
+/// Claims are cut to what the portal stores and shows: a name of a few KB must not break the
+/// sign-in (index rows are limited), and nobody reads one that long.
+const MAX_NAME_CHARS: usize = 200;
+const MAX_EMAIL_BYTES: usize = 254;
+const MAX_SUBJECT_BYTES: usize = 255;
+const MAX_GROUPS: usize = 500;
+const MAX_GROUP_BYTES: usize = 256;
+/// The raw ID token is kept only for sign-out's `id_token_hint`; a larger one is dropped (and
+/// sign-out ends the portal session without the hint) rather than bloating every session row.
+const MAX_KEPT_ID_TOKEN: usize = 8 * 1024;
+
 /// Why a sign-in failed. Shown to the person in general terms; the detail goes to the log.
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -55,7 +69,7 @@ pub struct SignInClaims {
 
 pub struct Oidc {
     pub config: AuthConfig,
-    http: openidconnect::reqwest::Client,
+    http: BoundedHttp,
     metadata: RwLock<Option<(Instant, ProviderMetadataWithLogout)>>,
 }
 
@@ -69,7 +83,7 @@ impl Oidc {
             .map_err(|e| OidcError::Config(e.to_string()))?;
         Ok(Oidc {
             config,
-            http,
+            http: BoundedHttp(http),
             metadata: RwLock::new(None),
         })
     }
@@ -165,21 +179,54 @@ impl Oidc {
             .claims(&verifier, &Nonce::new(pending.nonce.clone()))
             .map_err(|e| OidcError::InvalidToken(error_chain(&e)))?;
         let raw = id_token.to_string();
+        let payload = payload(&raw);
+        let now = chrono::Utc::now();
+        let skew = chrono::Duration::from_std(self.config.clock_skew).unwrap_or_default();
+        if claims.issue_time() > now + skew {
+            return Err(OidcError::InvalidToken("iat is in the future".into()));
+        }
+        let nbf = payload.get("nbf").and_then(serde_json::Value::as_i64);
+        if nbf.is_some_and(|nbf| nbf > (now + skew).timestamp()) {
+            return Err(OidcError::InvalidToken("nbf is in the future".into()));
+        }
+        // The party the token was issued to, when named, must be this portal (OIDC Core 3.1.3.7).
+        match payload.get("azp") {
+            None => {}
+            Some(serde_json::Value::String(azp)) if *azp == self.config.client_id => {}
+            Some(_) => {
+                return Err(OidcError::InvalidToken("azp names another client".into()));
+            }
+        }
+        let subject = claims.subject().as_str();
+        if subject.len() > MAX_SUBJECT_BYTES {
+            return Err(OidcError::InvalidToken(
+                "sub is longer than 255 bytes".into(),
+            ));
+        }
+        let name = claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_string())
+            .or_else(|| claims.preferred_username().map(|u| u.as_str().to_string()))
+            .unwrap_or_else(|| subject.to_string());
+        // Only a verified address names a person in the trail; else they go by their subject.
+        let email = claims
+            .email()
+            .filter(|_| claims.email_verified() == Some(true))
+            .map(|e| e.as_str().to_string())
+            .filter(|e| e.len() <= MAX_EMAIL_BYTES)
+            .unwrap_or_default();
         Ok(SignInClaims {
             issuer: claims.issuer().as_str().to_string(),
-            subject: claims.subject().as_str().to_string(),
-            name: claims
-                .name()
-                .and_then(|n| n.get(None))
-                .map(|n| n.as_str().to_string())
-                .or_else(|| claims.preferred_username().map(|u| u.as_str().to_string()))
-                .unwrap_or_else(|| claims.subject().as_str().to_string()),
-            email: claims
-                .email()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
-            groups: groups_claim(&raw, &self.config.groups_claim),
-            id_token: raw,
+            subject: subject.to_string(),
+            name: name.chars().take(MAX_NAME_CHARS).collect(),
+            email,
+            groups: groups_claim(&payload, &self.config.groups_claim),
+            id_token: if raw.len() <= MAX_KEPT_ID_TOKEN {
+                raw
+            } else {
+                String::new()
+            },
         })
     }
 
@@ -201,26 +248,94 @@ impl Oidc {
     }
 }
 
-/// Groups from the named claim of an ID token whose signature has already been verified. (The
-/// claim's name is configurable, so it is read from the payload rather than a fixed type.)
-/// A single string is one group; anything else is no groups.
-fn groups_claim(id_token: &str, claim: &str) -> Vec<String> {
-    let payload = id_token.split('.').nth(1).unwrap_or_default();
-    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload) else {
-        return Vec::new();
-    };
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return Vec::new();
-    };
-    match json.get(claim) {
+/// The payload of an ID token whose signature has already been verified, as JSON (claims whose
+/// names are configurable or that `openidconnect` does not model are read from here).
+fn payload(id_token: &str) -> serde_json::Value {
+    let part = id_token.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Groups from the named claim. A single string is one group; anything else is no groups.
+/// Bounded: at most 500 groups, and a group name longer than 256 bytes is not one we map.
+fn groups_claim(payload: &serde_json::Value, claim: &str) -> Vec<String> {
+    let fits = |g: &&str| g.len() <= MAX_GROUP_BYTES;
+    match payload.get(claim) {
         Some(serde_json::Value::Array(items)) => items
             .iter()
-            .filter_map(|g| g.as_str().map(str::to_string))
-            .take(500)
+            .filter_map(|g| g.as_str())
+            .filter(fits)
+            .take(MAX_GROUPS)
+            .map(str::to_string)
             .collect(),
-        Some(serde_json::Value::String(g)) => vec![g.clone()],
+        Some(serde_json::Value::String(g)) if fits(&g.as_str()) => vec![g.clone()],
         _ => Vec::new(),
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+enum HttpError {
+    #[error(transparent)]
+    Request(#[from] openidconnect::reqwest::Error),
+    #[error(transparent)]
+    Http(#[from] openidconnect::http::Error),
+    #[error("the answer is larger than {MAX_PROVIDER_ANSWER} bytes")]
+    TooLarge,
+}
+
+/// The HTTP client `openidconnect` calls for every provider request.
+struct BoundedHttp(openidconnect::reqwest::Client);
+
+impl<'c> openidconnect::AsyncHttpClient<'c> for BoundedHttp {
+    type Error = HttpError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<openidconnect::HttpResponse, HttpError>>
+                + Send
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: openidconnect::HttpRequest) -> Self::Future {
+        Box::pin(bounded_call(&self.0, request))
+    }
+}
+
+/// One request to the provider whose answer is read up to `MAX_PROVIDER_ANSWER` bytes, then
+/// refused: what `openidconnect` calls for every provider request.
+async fn bounded_call(
+    client: &openidconnect::reqwest::Client,
+    req: openidconnect::HttpRequest,
+) -> Result<openidconnect::HttpResponse, HttpError> {
+    let (parts, body) = req.into_parts();
+    let mut res = client
+        .request(parts.method, parts.uri.to_string())
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await?;
+    if res
+        .content_length()
+        .is_some_and(|n| n > MAX_PROVIDER_ANSWER as u64)
+    {
+        return Err(HttpError::TooLarge);
+    }
+    let (status, headers) = (res.status(), res.headers().clone());
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await? {
+        if body.len() + chunk.len() > MAX_PROVIDER_ANSWER {
+            return Err(HttpError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut out = openidconnect::http::Response::builder()
+        .status(status)
+        .body(body)?;
+    *out.headers_mut() = headers;
+    Ok(out)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -245,10 +360,16 @@ mod tests {
 
     #[test]
     fn groups_come_from_the_configured_claim() {
-        let t = token_with(r#"{"groups":["a","b",3],"roles":"admins"}"#);
+        let t = payload(&token_with(r#"{"groups":["a","b",3],"roles":"admins"}"#));
         assert_eq!(groups_claim(&t, "groups"), vec!["a", "b"]);
         assert_eq!(groups_claim(&t, "roles"), vec!["admins"]);
         assert!(groups_claim(&t, "missing").is_empty());
-        assert!(groups_claim("garbage", "groups").is_empty());
+        assert!(groups_claim(&payload("garbage"), "groups").is_empty());
+        let long = "g".repeat(MAX_GROUP_BYTES + 1);
+        let many: Vec<String> = (0..MAX_GROUPS + 10).map(|i| format!("g{i}")).collect();
+        let t = serde_json::json!({ "groups": [long.clone(), "ok"], "many": many, "one": long });
+        assert_eq!(groups_claim(&t, "groups"), vec!["ok"]);
+        assert_eq!(groups_claim(&t, "many").len(), MAX_GROUPS);
+        assert!(groups_claim(&t, "one").is_empty());
     }
 }

@@ -100,8 +100,15 @@ async fn callback(
                 id_token: claims.id_token,
             };
             // A new session id at sign-in: an id planted before sign-in is worthless after.
+            // Without one, the sign-in is refused rather than kept under a planted id.
             if let Err(e) = session.cycle_id().await {
                 tracing::error!("cycling the session id: {e}");
+                let _ = session.flush().await;
+                return page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sign-in failed",
+                    "The portal could not start your session. Try again in a minute.",
+                );
             }
             if let Err(e) = session.insert(SIGNED_IN, signed_in).await {
                 tracing::error!("storing the session: {e}");
@@ -114,8 +121,17 @@ async fn callback(
             see_other(&next)
         }
         Err(refusal) => {
-            // Nothing of the attempt survives: no session row, no cookie.
-            let _ = session.flush().await;
+            // Nothing of the attempt survives. A live session is left alone: a link to
+            // /auth/callback from another site must not sign anyone out. Without one, there is
+            // no session row and no cookie.
+            match session.get::<SignedIn>(SIGNED_IN).await {
+                Ok(Some(_)) => {
+                    let _ = session.save().await;
+                }
+                _ => {
+                    let _ = session.flush().await;
+                }
+            }
             refusal
         }
     }
@@ -176,6 +192,39 @@ async fn sign_in(
             return Err(page(status, "Sign-in failed", again));
         }
     };
+    // Who the trail names: a verified e-mail address, else the provider's subject.
+    let label = if claims.email.is_empty() {
+        claims.subject.clone()
+    } else {
+        claims.email.clone()
+    };
+    if !oidc.config.admits(&claims.groups) {
+        tracing::warn!(subject = ?claims.subject, "sign-in refused: not in a required group");
+        let actor = Actor {
+            id: None,
+            label: label.clone(),
+            request_id: request_id.0.clone(),
+        };
+        let event = Event {
+            action: "auth.sign_in_refused",
+            entity_type: "user",
+            entity_id: claims.subject.clone(),
+            entity_label: label.clone(),
+            before: None,
+            after: Some(serde_json::json!({
+                "reason": "not in a required group", "groups": claims.groups,
+            })),
+        };
+        if let Err(e) = audit::record(&st.pool, &actor, event).await {
+            tracing::error!("recording a refused sign-in: {e}");
+        }
+        return Err(page(
+            StatusCode::FORBIDDEN,
+            "This portal is not open to you",
+            "Your organisation lets only members of certain groups use the reliability portal, \
+             and your account is not in one. Ask whoever runs the portal for access.",
+        ));
+    }
     let mapping = &oidc.config.mapping;
     let identity = Identity {
         issuer: claims.issuer.clone(),
@@ -191,14 +240,14 @@ async fn sign_in(
         let user_id = users::upsert_at_sign_in(&mut tx, &identity).await?;
         let actor = Actor {
             id: Some(user_id),
-            label: identity.email.clone(),
+            label: label.clone(),
             request_id: request_id.0.clone(),
         };
         let event = Event {
             action: "auth.sign_in",
             entity_type: "user",
             entity_id: user_id.to_string(),
-            entity_label: identity.email.clone(),
+            entity_label: label.clone(),
             before: None,
             after: Some(serde_json::json!({
                 "name": identity.name, "groups": identity.groups,

@@ -36,6 +36,16 @@ pub enum Tamper {
     Expired,
     WrongNonce,
     BadSignature,
+    /// `iat` an hour ahead.
+    FutureIat,
+    /// `nbf` a day ahead.
+    FutureNbf,
+    /// `azp` names another client.
+    ForeignAzp,
+    /// A 5 KB name and a 3 KB e-mail address.
+    HugeClaims,
+    /// `email_verified` false.
+    UnverifiedEmail,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +105,8 @@ pub struct TestOp {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Groups {
     groups: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
 }
 impl AdditionalClaims for Groups {}
 
@@ -225,6 +237,11 @@ async fn token(
             now - chrono::Duration::minutes(30),
             now - chrono::Duration::minutes(20),
         )
+    } else if t == Tamper::FutureIat {
+        (
+            now + chrono::Duration::hours(1),
+            now + chrono::Duration::hours(2),
+        )
     } else {
         (now, now + chrono::Duration::minutes(10))
     };
@@ -244,9 +261,18 @@ async fn token(
         grant.nonce.clone()
     };
     let u = &grant.user;
+    let (name, email) = if t == Tamper::HugeClaims {
+        (
+            "N".repeat(5000),
+            format!("{}@example.com", "e".repeat(3000)),
+        )
+    } else {
+        (u.name.to_string(), u.email.to_string())
+    };
     let standard = StandardClaims::<CoreGenderClaim>::new(SubjectIdentifier::new(u.sub.into()))
-        .set_email(Some(EndUserEmail::new(u.email.into())))
-        .set_name(Some(LocalizedClaim::from(EndUserName::new(u.name.into()))));
+        .set_email(Some(EndUserEmail::new(email)))
+        .set_email_verified(Some(t != Tamper::UnverifiedEmail))
+        .set_name(Some(LocalizedClaim::from(EndUserName::new(name))));
     let claims = IdTokenClaims::new(
         IssuerUrl::new(iss).unwrap(),
         vec![Audience::new(aud.into())],
@@ -255,9 +281,13 @@ async fn token(
         standard,
         Groups {
             groups: u.groups.iter().map(|g| g.to_string()).collect(),
+            nbf: (t == Tamper::FutureNbf).then(|| (now + chrono::Duration::days(1)).timestamp()),
         },
     )
-    .set_nonce(Some(Nonce::new(nonce)));
+    .set_nonce(Some(Nonce::new(nonce)))
+    .set_authorized_party(
+        (t == Tamper::ForeignAzp).then(|| openidconnect::ClientId::new("another-app".into())),
+    );
     let signer = if t == Tamper::BadSignature {
         key(ATTACKER_KEY)
     } else {
