@@ -37,6 +37,8 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let form_action = origin_of(&oidc.config.issuer);
+    let public_origin: Arc<str> = origin_of(&oidc.config.public_url).into();
+    let https = oidc.config.secure_cookies();
     let session_layer = session::layer(sessions, &oidc.config);
     // Layers run outermost-last: compression → headers → metrics → request id → time limit →
     // cross-site check → session → sign-in gate → the routes.
@@ -58,14 +60,16 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .layer(middleware::from_fn_with_state(state.clone(), require_user))
         .layer(session_layer)
         .layer(Extension(oidc))
-        .layer(middleware::from_fn(reject_cross_site))
+        .layer(middleware::from_fn(move |req, next| {
+            reject_cross_site(public_origin.clone(), req, next)
+        }))
         .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn(request_id))
         // Outside the gate and the time limit, so refusals and cut-off requests count too.
         .layer(middleware::from_fn(crate::metrics::record))
         .layer(Extension(Arc::new(crate::metrics::Metrics::default())))
         .layer(middleware::from_fn(move |req, next| {
-            security_headers(form_action.clone(), req, next)
+            security_headers(form_action.clone(), https, req, next)
         }))
         // The wasm bundle is ~1.5 MB raw, ~0.6 MB gzipped; pages shrink ~6×.
         .layer(tower_http::compression::CompressionLayer::new())

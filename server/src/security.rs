@@ -3,15 +3,22 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 use app::state::CspNonce;
 
 /// Refuses state-changing requests that a browser says come from another site. Browsers send
-/// `Sec-Fetch-Site` and `Origin` on cross-site POSTs; a request without either comes from a
-/// non-browser client, which cannot ride on a victim's cookies.
-pub async fn reject_cross_site(req: Request<Body>, next: Next) -> Response {
-    if is_mutating(req.method()) && !same_origin(req.headers()) {
-        tracing::warn!(method = %req.method(), uri = %req.uri(), "cross-site request refused");
+/// `Sec-Fetch-Site` or `Origin` on every POST; `Origin` must be the portal's configured public
+/// origin (the `Host` header is the client's to choose). A request with neither may come from a
+/// non-browser client (an API token), but not with a cookie: a cookie means a browser, and one
+/// old or odd enough to send neither header gets no benefit of the doubt.
+pub async fn reject_cross_site(
+    public_origin: Arc<str>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    if is_mutating(req.method()) && !same_origin(req.headers(), &public_origin) {
+        tracing::warn!(method = %req.method(), uri = ?req.uri().path(), "cross-site request refused");
         return (
             StatusCode::FORBIDDEN,
             [(header::CONTENT_TYPE, "application/json")],
@@ -26,20 +33,14 @@ fn is_mutating(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-pub fn same_origin(h: &HeaderMap) -> bool {
+pub fn same_origin(h: &HeaderMap, public_origin: &str) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         // "none" is a user-initiated request (typed URL, bookmark).
         return site == "same-origin" || site == "none";
     }
-    match (h.get(header::ORIGIN), h.get(header::HOST)) {
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or("");
-            let host = host.to_str().unwrap_or("");
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-            !host.is_empty() && origin_host == host
-        }
-        (Some(_), None) => false,
-        (None, _) => true,
+    match h.get(header::ORIGIN) {
+        Some(origin) => origin.to_str().is_ok_and(|o| o == public_origin),
+        None => !h.contains_key(header::COOKIE),
     }
 }
 
@@ -47,11 +48,31 @@ pub fn same_origin(h: &HeaderMap) -> bool {
 /// per response: the page shell stamps it on the hydration script, so that script runs and no
 /// injected one does. `form_action` adds the identity provider's origin, where sign-out's form
 /// is redirected.
-pub async fn security_headers(form_action: String, mut req: Request<Body>, next: Next) -> Response {
+///
+/// Everything but the static assets is `no-store`: signed-in pages and API answers hold what one
+/// person may see, and a shared or back-button cache must not show it to the next. Over https,
+/// HSTS keeps browsers from ever trying plain http.
+pub async fn security_headers(
+    form_action: String,
+    https: bool,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
     let nonce = fresh_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let path = req.uri().path();
+    let is_asset = path.starts_with("/pkg/") || path.starts_with("/favicon.");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !is_asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
@@ -99,20 +120,22 @@ mod tests {
 
     #[test]
     fn origin_rules() {
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(same_origin(&headers(&[
-            ("origin", "http://127.0.0.1:3000"),
-            ("host", "127.0.0.1:3000")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("origin", "https://evil.example"),
-            ("host", "127.0.0.1:3000")
-        ])));
+        let public = "http://127.0.0.1:3000";
+        let ok = |pairs: &[(&'static str, &'static str)]| same_origin(&headers(pairs), public);
+        assert!(ok(&[("sec-fetch-site", "same-origin")]));
+        assert!(!ok(&[("sec-fetch-site", "cross-site")]));
+        assert!(!ok(&[("sec-fetch-site", "same-site")]));
+        assert!(ok(&[("origin", "http://127.0.0.1:3000")]));
+        assert!(!ok(&[("origin", "https://evil.example")]));
         assert!(
-            same_origin(&headers(&[])),
-            "non-browser clients send neither header"
+            !ok(&[("origin", "https://evil.example"), ("host", "evil.example")]),
+            "the Host header is the client's to choose"
+        );
+        assert!(!ok(&[("origin", "null"), ("cookie", "id=1")]));
+        assert!(ok(&[]), "non-browser clients send neither header");
+        assert!(
+            !ok(&[("cookie", "__Host-portal=abc")]),
+            "a cookie without Origin or Sec-Fetch-Site is refused"
         );
     }
 }

@@ -169,6 +169,16 @@ async fn security_headers_and_health(pool: PgPool) {
     let page = app.get("/services").await;
     assert_eq!(page.headers["x-content-type-options"], "nosniff");
     assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert_eq!(
+        page.headers["cache-control"], "no-store",
+        "signed-in pages are not stored"
+    );
+    assert!(
+        !page.headers.contains_key("strict-transport-security"),
+        "no HSTS over plain http"
+    );
+    let api = app.get("/api/v1/services").await;
+    assert_eq!(api.headers["cache-control"], "no-store");
     let csp = page.headers["content-security-policy"]
         .to_str()
         .unwrap()
@@ -202,6 +212,15 @@ async fn security_headers_and_health(pool: PgPool) {
     assert_eq!(
         (health.status, health.body.as_str()),
         (StatusCode::OK, "ok")
+    );
+    let https = TestApp::anonymous(app.pool.clone(), |c| {
+        c.public_url = "https://portal.test".into();
+    })
+    .await;
+    let r = https.get("/healthz").await;
+    assert_eq!(
+        r.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
     );
 }
 

@@ -263,10 +263,22 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
         .post_with(
             "/fn/delete_service",
             &form,
-            &[
-                ("origin", "https://evil.example"),
-                ("host", "127.0.0.1:3000"),
-            ],
+            &[("origin", "https://evil.example"), ("host", "evil.example")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "Origin is checked against the public URL"
+    );
+    // A cookie with neither Origin nor Sec-Fetch-Site: a browser we cannot vouch for.
+    let r = app.post_with("/fn/delete_service", &form, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_with(
+            "/fn/delete_service",
+            &form,
+            &[("origin", "http://portal.test.evil.example")],
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -275,7 +287,13 @@ async fn cross_site_posts_are_refused(pool: PgPool) {
             .await,
         1
     );
-    let r = app.post("/fn/delete_service", &form).await;
+    let r = app
+        .post_with(
+            "/fn/delete_service",
+            &form,
+            &[("origin", common::PUBLIC_URL)],
+        )
+        .await;
     assert!(r.status.is_success(), "{} {}", r.status, r.body);
     assert_eq!(
         app.scalar_i64("SELECT count(*) FROM service WHERE slug = 'hackweek-chatbot'")
@@ -331,4 +349,33 @@ async fn a_stale_save_is_409_naming_the_change_and_changes_nothing(pool: PgPool)
             .await
             .unwrap();
     assert_eq!(description, "Alice's words");
+}
+
+/// A refusal is recorded whatever the size of what was refused (a slug of a few KB once broke
+/// the audit index insert, and the refusal went unrecorded).
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_refusal_of_a_huge_slug_is_recorded_cut_to_size(pool: PgPool) {
+    let admin = TestApp::with_demo(pool).await;
+    let viewer = admin.signed_in_as(&common::op::CAROL_VIEWER).await;
+    let slug = "x".repeat(3000);
+    let r = viewer
+        .post(
+            "/fn/create_service",
+            &[
+                ("form[slug]", slug.as_str()),
+                ("form[name]", "Huge"),
+                ("form[tier]", "2"),
+                ("form[lifecycle]", "production"),
+                ("form[owner]", "payments"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+    let len = viewer
+        .scalar_i64(
+            "SELECT coalesce(max(length(entity_label)), 0)::int8 FROM audit_event \
+             WHERE action = 'denied' AND entity_label LIKE 'xxx%'",
+        )
+        .await;
+    assert_eq!(len, 201, "recorded, cut to 200 characters and an ellipsis");
 }

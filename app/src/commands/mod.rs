@@ -101,7 +101,8 @@ pub async fn authorize(
         return Ok(());
     };
     tracing::warn!(user = who.me.id, permission = ?p, target = ?target, "permission denied");
-    let _ = audit::record(
+    let permission = audit::bounded(&format!("{p:?}")).into_owned();
+    let recorded = audit::record(
         &st.pool,
         &who.actor,
         Event {
@@ -111,11 +112,15 @@ pub async fn authorize(
             entity_label: target.to_string(),
             before: None,
             after: Some(
-                serde_json::json!({ "permission": format!("{p:?}"), "role": who.me.role.as_str() }),
+                serde_json::json!({ "permission": permission, "role": who.me.role.as_str() }),
             ),
         },
     )
     .await;
+    if let Err(e) = recorded {
+        // The refusal stands either way; a lost record is worth a loud line.
+        tracing::error!("recording a refusal: {e}");
+    }
     Err(AppError::Forbidden(message))
 }
 

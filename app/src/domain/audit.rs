@@ -172,9 +172,29 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// The longest label or id the trail keeps; longer ones are cut and end in "…".
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// `s` cut to `MAX_LABEL_CHARS` characters (on a character boundary).
+pub fn bounded(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_LABEL_CHARS) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &s[..end])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_bounded() {
+        assert_eq!(bounded("ledger"), "ledger");
+        let long = "é".repeat(MAX_LABEL_CHARS + 50);
+        let cut = bounded(&long);
+        assert_eq!(cut.chars().count(), MAX_LABEL_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn filters_parse_and_reject_nonsense() {

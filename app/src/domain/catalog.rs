@@ -9,6 +9,11 @@ use super::tier::Tier;
 pub const PER_PAGE: u32 = 50;
 /// Deep offsets get slower and nobody pages that far; narrow the filters instead.
 pub const MAX_PAGE: u32 = 1000;
+/// The longest search text the catalog takes (characters).
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The longest team or tag filter: longer than any slug (63) or tag (40), so a longer one can
+/// only match nothing.
+pub const MAX_FILTER_CHARS: usize = 64;
 /// How many team and tag facet values are listed (the selected one is always included).
 pub const FACET_LIMIT: usize = 12;
 
@@ -107,13 +112,19 @@ impl CatalogQuery {
         });
         let filter = CatalogFilter {
             q: nonempty("q")
-                .map(|q| q.chars().take(200).collect())
+                .map(|q| q.chars().take(MAX_SEARCH_CHARS).collect())
                 .unwrap_or_default(),
             tier: nonempty("tier").and_then(|t| Tier::parse(&t)),
             team,
             lifecycle: nonempty("lifecycle").and_then(|l| Lifecycle::parse(&l)),
             tag: nonempty("tag").map(|t| t.to_lowercase()),
         };
+        let filter = CatalogQuery {
+            filter,
+            ..Default::default()
+        }
+        .bounded()
+        .filter;
         let default_sort = filter.default_sort();
         let sort = match nonempty("sort").and_then(|s| Sort::parse(&s)) {
             Some(Sort::Relevance) if default_sort != Sort::Relevance => Sort::Name,
@@ -181,6 +192,23 @@ impl CatalogQuery {
             q.sort = q.filter.default_sort();
         }
         q
+    }
+
+    /// The same limits `from_params` applies, for a query that arrived another way (JSON):
+    /// search text trimmed and cut to `MAX_SEARCH_CHARS`, a team or tag longer than any slug or
+    /// tag can be matches nothing (and is cut, so it cannot fill a cache), the page within
+    /// `1..=MAX_PAGE`.
+    pub fn bounded(mut self) -> CatalogQuery {
+        let f = &mut self.filter;
+        f.q = f.q.trim().chars().take(MAX_SEARCH_CHARS).collect();
+        if let Some(TeamFilter::Team(t)) = &mut f.team {
+            *t = t.chars().take(MAX_FILTER_CHARS).collect();
+        }
+        if let Some(t) = &mut f.tag {
+            *t = t.chars().take(MAX_FILTER_CHARS).collect();
+        }
+        self.page = self.page.clamp(1, MAX_PAGE);
+        self
     }
 
     pub fn offset(&self) -> i64 {
@@ -269,6 +297,26 @@ mod tests {
                 .into_owned()
                 .collect();
         CatalogQuery::from_params(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_json_query_is_bounded_like_a_url() {
+        let q = CatalogQuery {
+            filter: CatalogFilter {
+                q: format!("  {}", "x".repeat(10_000)),
+                team: Some(TeamFilter::Team("t".repeat(5000))),
+                tag: Some("g".repeat(5000)),
+                ..Default::default()
+            },
+            page: 4_000_000_000,
+            ..Default::default()
+        }
+        .bounded();
+        assert_eq!(q.filter.q.len(), MAX_SEARCH_CHARS);
+        assert_eq!(q.filter.team.unwrap().as_param().len(), MAX_FILTER_CHARS);
+        assert_eq!(q.filter.tag.unwrap().len(), MAX_FILTER_CHARS);
+        assert_eq!(q.page, MAX_PAGE);
+        assert_eq!(CatalogQuery::default().bounded().page, 1);
     }
 
     #[test]

@@ -41,17 +41,21 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
+/// Recording must not fail because of what a caller typed (a refused 3 KB slug would break the
+/// index insert and the refusal go unrecorded), so labels and ids are cut to a fixed size.
+pub use crate::domain::audit::bounded;
+
 pub async fn record(db: impl PgExecutor<'_>, actor: &Actor, e: Event<'_>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO audit_event (actor_id, actor_label, action, entity_type, entity_id, entity_label, before, after, request_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(actor.id)
-    .bind(&actor.label)
+    .bind(bounded(&actor.label))
     .bind(e.action)
     .bind(e.entity_type)
-    .bind(&e.entity_id)
-    .bind(&e.entity_label)
+    .bind(bounded(&e.entity_id))
+    .bind(bounded(&e.entity_label))
     .bind(e.before)
     .bind(e.after)
     .bind(&actor.request_id)

@@ -231,6 +231,9 @@ pub async fn search_at(
     q: &CatalogQuery,
     generation: Option<CatalogGeneration>,
 ) -> Result<CatalogPage, AppError> {
+    // The JSON server function hands over whatever it was sent: bound it as the URL form is.
+    let bounded = q.clone().bounded();
+    let q = &bounded;
     let g = generation_or_current(pool, generation).await?;
     // A text search's counts depend on names and descriptions too.
     let facet_generation = if prefix_tsquery(&q.filter.q).is_some() {
