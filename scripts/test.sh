@@ -11,6 +11,10 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 step "Tools"
 scripts/setup.sh --e2e
 
+# Tests use their own throwaway PostgreSQL (fast, no fsync), never the durable one that
+# scripts/start.sh keeps a team's data in.
+export PORTAL_DEVDB=throwaway
+
 work=$(mktemp -d)
 log="$work/test.log"
 server_pid=""

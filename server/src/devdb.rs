@@ -31,6 +31,8 @@ pub struct DevDb {
     pub port: u16,
     /// True when this process started the server (and so should stop it).
     pub started_here: bool,
+    /// A cluster for tests and benchmarks, run without fsync: fast, and lost in a crash.
+    pub throwaway: bool,
 }
 
 pub const DATABASE: &str = "portal";
@@ -123,7 +125,18 @@ impl DevDb {
             run_as,
             port: 0,
             started_here: false,
+            throwaway: false,
         })
+    }
+
+    /// A throwaway cluster beside the durable one (`<root>/.data/postgres-test`), for tests:
+    /// it runs with `fsync=off`, which a power cut or kernel crash can corrupt, so it never
+    /// holds anything a team keeps.
+    pub fn throwaway(project_root: &Path) -> Result<DevDb, DevDbError> {
+        let mut db = DevDb::locate(project_root)?;
+        db.data_dir.set_file_name("postgres-test");
+        db.throwaway = true;
+        Ok(db)
     }
 
     fn pg(&self, tool: &str) -> Command {
@@ -232,10 +245,7 @@ impl DevDb {
     }
 
     fn launch(&self, port: u16) -> Result<(), DevDbError> {
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
-            self.data_dir.display()
-        );
+        let opts = self.server_options(port);
         run(
             "pg_ctl start",
             self.pg("pg_ctl")
@@ -245,6 +255,19 @@ impl DevDb {
                 .arg(self.data_dir.join("server.log")),
         )?;
         Ok(())
+    }
+
+    /// `postgres` options. The durable cluster keeps PostgreSQL's crash-safe defaults; only a
+    /// throwaway one trades them for speed.
+    fn server_options(&self, port: u16) -> String {
+        let mut opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.data_dir.display()
+        );
+        if self.throwaway {
+            opts.push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        }
+        opts
     }
 
     fn ensure_database(&self) -> Result<(), DevDbError> {
@@ -300,5 +323,29 @@ impl DevDb {
                 .arg(&self.data_dir),
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(throwaway: bool) -> DevDb {
+        DevDb {
+            data_dir: PathBuf::from("/srv/portal/.data/postgres"),
+            bin: PathBuf::from("/usr/lib/postgresql/17/bin"),
+            run_as: None,
+            port: 0,
+            started_here: false,
+            throwaway,
+        }
+    }
+
+    #[test]
+    fn only_a_throwaway_cluster_runs_without_fsync() {
+        let durable = db(false).server_options(5432);
+        assert!(!durable.contains("fsync") && !durable.contains("synchronous_commit"));
+        let fast = db(true).server_options(5432);
+        assert!(fast.contains("-c fsync=off") && fast.contains("-c synchronous_commit=off"));
     }
 }

@@ -35,6 +35,15 @@ fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The private PostgreSQL: the durable one, or with `PORTAL_DEVDB=throwaway` (scripts/test.sh)
+/// a separate fast one that runs without fsync.
+fn dev_db() -> Result<DevDb, server::devdb::DevDbError> {
+    match std::env::var("PORTAL_DEVDB").as_deref() {
+        Ok("throwaway") => DevDb::throwaway(&project_root()),
+        _ => DevDb::locate(&project_root()),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -56,14 +65,14 @@ async fn run() -> Result<(), BoxError> {
     let config = Config::from_env()?;
     match args.as_slice() {
         ["devdb", "start"] => {
-            let db = DevDb::locate(&project_root())?.start()?;
+            let db = dev_db()?.start()?;
             println!("{}", db.url(DATABASE));
             Ok(())
         }
-        ["devdb", "stop"] => Ok(DevDb::locate(&project_root())?.stop()?),
+        ["devdb", "stop"] => Ok(dev_db()?.stop()?),
         ["devdb", "status"] => {
             // Exit status 0 when running, so scripts can tell whether they started it.
-            let db = DevDb::locate(&project_root())?;
+            let db = dev_db()?;
             if db.is_running() {
                 Ok(())
             } else {
@@ -71,7 +80,7 @@ async fn run() -> Result<(), BoxError> {
             }
         }
         ["devdb", "url"] => {
-            let db = DevDb::locate(&project_root())?.start()?;
+            let db = dev_db()?.start()?;
             println!("{}", db.url(DATABASE));
             Ok(())
         }
@@ -120,7 +129,7 @@ async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
     let (url, devdb) = match &config.database_url {
         Some(url) => (url.clone(), None),
         None => {
-            let db = DevDb::locate(&project_root())?.start()?;
+            let db = dev_db()?.start()?;
             tracing::info!(port = db.port, dir = %db.data_dir.display(), reused = !db.started_here, "using the private PostgreSQL");
             (db.url(DATABASE), Some(db))
         }

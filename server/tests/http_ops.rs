@@ -92,7 +92,7 @@ async fn metrics_are_off_without_a_token(pool: PgPool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_portal_answers_503_while_its_database_is_away_and_recovers() {
     let root = std::env::temp_dir().join(format!("portal-outage-{}", std::process::id()));
-    let db = DevDb::locate(&root).unwrap().start().unwrap();
+    let db = DevDb::throwaway(&root).unwrap().start().unwrap();
     struct Stop(DevDb, std::path::PathBuf);
     impl Drop for Stop {
         fn drop(&mut self) {
