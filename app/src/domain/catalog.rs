@@ -200,12 +200,12 @@ impl CatalogQuery {
     /// `1..=MAX_PAGE`.
     pub fn bounded(mut self) -> CatalogQuery {
         let f = &mut self.filter;
-        f.q = f.q.trim().chars().take(MAX_SEARCH_CHARS).collect();
+        f.q = cut(&f.q, MAX_SEARCH_CHARS);
         if let Some(TeamFilter::Team(t)) = &mut f.team {
-            *t = t.chars().take(MAX_FILTER_CHARS).collect();
+            *t = cut(t, MAX_FILTER_CHARS);
         }
         if let Some(t) = &mut f.tag {
-            *t = t.chars().take(MAX_FILTER_CHARS).collect();
+            *t = cut(t, MAX_FILTER_CHARS);
         }
         self.page = self.page.clamp(1, MAX_PAGE);
         self
@@ -218,6 +218,13 @@ impl CatalogQuery {
     pub fn has_filters(&self) -> bool {
         self.filter != CatalogFilter::default()
     }
+}
+
+/// Trimmed and cut to `max` characters, with no space left at the cut (a URL built from it must
+/// parse back to the same value, and parsing trims).
+fn cut(s: &str, max: usize) -> String {
+    let cut: String = s.trim().chars().take(max).collect();
+    cut.trim_end().to_string()
 }
 
 fn encode_component(s: &str) -> String {
