@@ -41,7 +41,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
     let https = oidc.config.secure_cookies();
     let session_layer = session::layer(sessions, &oidc.config);
     // Layers run outermost-last: compression → headers → metrics → request id → time limit →
-    // cross-site check → session → sign-in gate → the routes.
+    // body limit → cross-site check → session → sign-in gate → the routes.
     Router::new()
         .route("/healthz", get(live))
         .route("/readyz", get(ready))
@@ -63,6 +63,7 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         .layer(middleware::from_fn(move |req, next| {
             reject_cross_site(public_origin.clone(), req, next)
         }))
+        .layer(middleware::from_fn(crate::security::limit_body))
         .layer(middleware::from_fn(request_timeout))
         .layer(middleware::from_fn(request_id))
         // Outside the gate and the time limit, so refusals and cut-off requests count too.

@@ -44,6 +44,42 @@ pub fn same_origin(h: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
+/// The largest request body a form, a server function or an API call may send.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest body of an import (Backstage files, up to 4 MiB of YAML, as JSON).
+pub const MAX_IMPORT_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// The body limit for a route kind: imports may be large, everything else is small.
+pub fn body_limit_for(path: &str) -> usize {
+    match path {
+        "/api/v1/import" | "/fn/preview_import" | "/fn/apply_import" => MAX_IMPORT_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
+    }
+}
+
+/// Refuses a declared body over the route's limit at once (413, nothing read), and cuts off an
+/// undeclared (chunked) one at the limit: server functions read their bodies whole, so without
+/// this any signed-in viewer could make the server buffer gigabytes.
+pub async fn limit_body(req: Request<Body>, next: Next) -> Response {
+    let limit = body_limit_for(req.uri().path());
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let message = format!("The request body is larger than {} KiB.", limit / 1024);
+        if req.uri().path().starts_with("/api/") {
+            return crate::rest::error::ApiError::new(413, "payload_too_large", message)
+                .into_response();
+        }
+        let e = app::error::AppError::BadRequest(message);
+        return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(e)).into_response();
+    }
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
+    next.run(req).await
+}
+
 /// Headers for every response, including a Content-Security-Policy whose script nonce is fresh
 /// per response: the page shell stamps it on the hydration script, so that script runs and no
 /// injected one does. `form_action` adds the identity provider's origin, where sign-out's form

@@ -379,3 +379,64 @@ async fn a_refusal_of_a_huge_slug_is_recorded_cut_to_size(pool: PgPool) {
         .await;
     assert_eq!(len, 201, "recorded, cut to 200 characters and an ellipsis");
 }
+
+/// Bodies are bounded by route kind: small for forms, server functions and the API, larger for
+/// imports. An oversized one is refused before anything reads it, and changes nothing.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn oversized_bodies_are_413_and_imports_may_be_large(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let before = app.scalar_i64(SERVICE_COUNT).await;
+    let description = "d".repeat(100 * 1024);
+    let r = app
+        .post(
+            "/fn/create_service",
+            &[
+                ("form[slug]", "big-body"),
+                ("form[name]", "Big body"),
+                ("form[description]", description.as_str()),
+                ("form[tier]", "2"),
+                ("form[lifecycle]", "production"),
+                ("form[owner]", "payments"),
+            ],
+        )
+        .await;
+    // Sent without a length (as a stream): cut off at the limit, unread past it.
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("length limit exceeded"), "{}", r.body);
+    assert_eq!(app.scalar_i64(SERVICE_COUNT).await, before);
+    // With a Content-Length (as browsers send forms): refused before anything is read.
+    let form = format!("form%5Bslug%5D=big-body&form%5Bdescription%5D={description}");
+    let r = app
+        .send(
+            axum::http::Request::post("/fn/create_service")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", form.len())
+                .header("sec-fetch-site", "same-origin")
+                .body(axum::body::Body::from(form))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert!(r.body.contains("larger than 64 KiB"), "{}", r.body);
+    assert_eq!(app.scalar_i64(SERVICE_COUNT).await, before);
+
+    let api = |path: &str, size: usize| {
+        let body = format!("\"{}\"", "x".repeat(size));
+        axum::http::Request::post(path)
+            .header("content-type", "application/json")
+            .header("content-length", body.len())
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let client = app.with_cookie(None);
+    let r = client.send(api("/api/v1/services", 100 * 1024)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        r.body.contains(r#""code":"payload_too_large""#),
+        "{}",
+        r.body
+    );
+    // An import of 1 MiB gets past the limit (and then needs a token).
+    let r = client.send(api("/api/v1/import", 1024 * 1024)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+}

@@ -6,7 +6,7 @@
 //! that list (a listed route without a handler fails the tests) and so is the OpenAPI document.
 mod auth;
 mod catalog;
-mod error;
+pub mod error;
 mod import;
 pub mod openapi;
 
