@@ -662,6 +662,15 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
     }
 
+    /// Each planned row's slug and action, in plan order.
+    fn actions(p: &Plan) -> Vec<(&str, Action)> {
+        p.report
+            .rows
+            .iter()
+            .map(|r| (r.slug.as_str(), r.action))
+            .collect()
+    }
+
     fn run(yaml: &str, current: &Current, who: &Me) -> Plan {
         let files = vec![ImportFile {
             name: "c.yaml".into(),
@@ -727,12 +736,7 @@ spec: {lifecycle: production, owner: group:payments, dependsOn: [component:ledge
     fn new_catalog_is_created_in_order() {
         let p = run(YAML, &Current::default(), &me(Role::Admin, &[]));
         assert!(p.report.errors.is_empty(), "{:?}", p.report.errors);
-        let actions: Vec<(&str, Action)> = p
-            .report
-            .rows
-            .iter()
-            .map(|r| (r.slug.as_str(), r.action))
-            .collect();
+        let actions = actions(&p);
         assert_eq!(
             actions,
             vec![
@@ -923,12 +927,7 @@ spec: {lifecycle: production, owner: group:payments, dependsOn: [component:ledge
             content: YAML.into(),
         }];
         let p = plan(parse(&files, &o), &cur, &me(Role::Admin, &[]), &o, today());
-        let actions: Vec<(&str, Action)> = p
-            .report
-            .rows
-            .iter()
-            .map(|r| (r.slug.as_str(), r.action))
-            .collect();
+        let actions = actions(&p);
         assert_eq!(
             actions,
             vec![
