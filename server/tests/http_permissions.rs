@@ -294,3 +294,92 @@ async fn admin_pages_are_for_admins(pool: PgPool) {
     assert!(form.body.contains("You can read this, but not change it"));
     assert!(!carol.get("/services").await.body.contains("New service"));
 }
+
+/// The import server functions act with the caller's rights, row by row: a service owned by
+/// payments is created (and audited once) for an admin and a payments editor; for anyone else
+/// it is the document's error, nothing is written, and the refusal is recorded.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn imports_follow_the_callers_rights(pool: PgPool) {
+    sqlx::raw_sql(FIXTURE).execute(&pool).await.unwrap();
+    let anon = TestApp::anonymous(pool, |_| {}).await;
+    let who = [
+        (&ALICE_ADMIN, true),
+        (&BOB_EDITOR, true),
+        (&DAVE_OTHER_EDITOR, false),
+        (&CAROL_VIEWER, false),
+    ];
+    for (user, allowed) in who {
+        let app = anon.signed_in_as(user).await;
+        let slug = format!("pay-imported-{}", user.sub);
+        let yaml = format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {slug}\n  \
+             annotations: {{reliability.portal/tier: \"2\"}}\nspec:\n  type: service\n  \
+             lifecycle: production\n  owner: group:default/payments\n"
+        );
+        let files = serde_json::json!([{ "name": "c.yaml", "content": yaml }]);
+        let call = |path: &'static str, body: serde_json::Value| {
+            let app = app.clone();
+            async move {
+                let r = app
+                    .send(
+                        axum::http::Request::post(path)
+                            .header("content-type", "application/json")
+                            .header("sec-fetch-site", "same-origin")
+                            .body(axum::body::Body::from(body.to_string()))
+                            .unwrap(),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::OK,
+                    "{path} as {}: {}",
+                    user.sub,
+                    r.body
+                );
+                serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
+            }
+        };
+        let preview = call("/fn/preview_import", serde_json::json!({ "files": files })).await;
+        let events_before = app.scalar_i64("SELECT count(*) FROM audit_event").await;
+        let report = call(
+            "/fn/apply_import",
+            serde_json::json!({ "files": files, "digest": preview["digest"] }),
+        )
+        .await;
+        let created = app
+            .scalar_i64(&format!(
+                "SELECT count(*) FROM service WHERE slug = '{slug}'"
+            ))
+            .await;
+        let events: Vec<(String, String)> =
+            sqlx::query_as("SELECT action, actor_label FROM audit_event WHERE id > $1 ORDER BY id")
+                .bind(
+                    app.scalar_i64("SELECT coalesce(max(id), 0) FROM audit_event")
+                        .await
+                        - (app.scalar_i64("SELECT count(*) FROM audit_event").await
+                            - events_before),
+                )
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+        let label = format!("import as {}", user.sub);
+        if allowed {
+            assert_eq!(created, 1, "{label}: {report}");
+            assert_eq!(
+                events,
+                vec![("service.create".to_string(), user.email.to_string())],
+                "{label}: one audit event"
+            );
+        } else {
+            assert_eq!(created, 0, "{label}: nothing written");
+            assert!(
+                report["errors"].as_array().is_some_and(|e| !e.is_empty()),
+                "{label}: the document's error: {report}"
+            );
+            assert!(
+                events.contains(&("denied".to_string(), user.email.to_string())),
+                "{label}: the refusal is recorded: {events:?}"
+            );
+        }
+    }
+}
