@@ -72,7 +72,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 # The browser signs in through the development identity provider, by the production code path.
 { read -r idp_pid; read -r issuer; } < <(scripts/devidp.sh "$(free_port)" "http://127.0.0.1:$port" "$work/devidp.log")
-DATABASE_URL="$base/portal_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+# As in production: migrations as the owner, the server as its own role (README, "Database
+# roles"); the private PostgreSQL has that role. Your own server may not: then one role does both.
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  server_db="postgres://portal_server@${base#postgres://postgres@}/portal_e2e"
+  migrate_db="$base/portal_e2e"
+else
+  server_db="$base/portal_e2e"
+  migrate_db=""
+fi
+DATABASE_URL="$server_db" PORTAL_MIGRATE_DATABASE_URL="$migrate_db" \
+LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
 PORTAL_PUBLIC_URL="http://127.0.0.1:$port" PORTAL_OIDC_ISSUER="$issuer" \
 PORTAL_OIDC_CLIENT_ID=portal PORTAL_OIDC_CLIENT_SECRET=portal-dev-secret \
 PORTAL_GROUP_ROLES="sre-admins=admin,team-*=editor" \

@@ -5,6 +5,8 @@ use app::state::Settings;
 pub struct Config {
     /// None: start (or reuse) the project's private PostgreSQL.
     pub database_url: Option<String>,
+    /// The schema owner, for migrations, when the server's own role (DATABASE_URL) is not it.
+    pub migrate_database_url: Option<String>,
     pub pool_size: u32,
     pub settings: Settings,
 }
@@ -56,6 +58,9 @@ impl Config {
             database_url: std::env::var("DATABASE_URL")
                 .ok()
                 .filter(|v| !v.trim().is_empty()),
+            migrate_database_url: std::env::var("PORTAL_MIGRATE_DATABASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
             pool_size: number("PORTAL_DB_POOL_SIZE", default_pool_size(), |n| {
                 (1..=200).contains(n)
             })?,
@@ -105,4 +110,59 @@ pub fn pool_options(max_connections: u32) -> sqlx::postgres::PgPoolOptions {
         // query, which measured as ~11% of the server's CPU. A connection that has died fails
         // its next query instead (a 503, and sqlx drops that connection).
         .test_before_acquire(false)
+}
+
+/// Whether the role the pool connects as could change or delete audit rows: true when the
+/// server runs as the schema's owner (or a superuser) rather than as a member of `portal_app`.
+pub async fn can_rewrite_audit(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT has_table_privilege('audit_event', 'DELETE') \
+             OR has_table_privilege('audit_event', 'UPDATE')",
+    )
+    .fetch_one(pool)
+    .await
+}
+
+impl crate::limits::Limits {
+    /// The limits, from PORTAL_MAX_IN_FLIGHT, PORTAL_MAX_CONNECTIONS, PORTAL_HEADER_TIMEOUT_SECS,
+    /// PORTAL_LOGINS_PER_CLIENT_PER_MINUTE, PORTAL_LOGINS_PER_MINUTE,
+    /// PORTAL_WRITES_PER_PERSON_PER_MINUTE and PORTAL_CLIENT_IP_HEADER (README, "Limits").
+    pub fn from_env() -> Result<crate::limits::Limits, ConfigError> {
+        let d = crate::limits::Limits::default();
+        Ok(crate::limits::Limits {
+            max_in_flight: number("PORTAL_MAX_IN_FLIGHT", d.max_in_flight, |n| {
+                (1..=100_000).contains(n)
+            })?,
+            max_connections: number("PORTAL_MAX_CONNECTIONS", d.max_connections, |n| {
+                (1..=1_000_000).contains(n)
+            })?,
+            header_timeout: std::time::Duration::from_secs(number(
+                "PORTAL_HEADER_TIMEOUT_SECS",
+                d.header_timeout.as_secs(),
+                |n| (1..=300).contains(n),
+            )?),
+            logins_per_client_per_minute: number(
+                "PORTAL_LOGINS_PER_CLIENT_PER_MINUTE",
+                d.logins_per_client_per_minute,
+                |n| (1..=100_000).contains(n),
+            )?,
+            logins_per_minute: number("PORTAL_LOGINS_PER_MINUTE", d.logins_per_minute, |n| {
+                (1..=1_000_000).contains(n)
+            })?,
+            writes_per_person_per_minute: number(
+                "PORTAL_WRITES_PER_PERSON_PER_MINUTE",
+                d.writes_per_person_per_minute,
+                |n| (1..=100_000).contains(n),
+            )?,
+            client_ip_header: match std::env::var("PORTAL_CLIENT_IP_HEADER") {
+                Ok(h) if !h.trim().is_empty() => Some(
+                    axum::http::HeaderName::from_bytes(h.trim().as_bytes()).map_err(|_| {
+                        ConfigError::new("PORTAL_CLIENT_IP_HEADER", "not a header name")
+                    })?,
+                ),
+                _ => None,
+            },
+            ..d
+        })
+    }
 }

@@ -36,6 +36,9 @@ pub struct DevDb {
 }
 
 pub const DATABASE: &str = "portal";
+/// The login role the server runs as: a member of `portal_app` (migration 0009), so it cannot
+/// rewrite the audit trail. Migrations run as the cluster's superuser, `postgres`.
+pub const SERVER_ROLE: &str = "portal_server";
 
 fn pg_bin_dir() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("PORTAL_PG_BIN") {
@@ -271,6 +274,7 @@ impl DevDb {
     }
 
     fn ensure_database(&self) -> Result<(), DevDbError> {
+        self.ensure_roles()?;
         let port = self.port;
         let exists = run(
             "psql",
@@ -304,12 +308,50 @@ impl DevDb {
         Ok(())
     }
 
+    /// The server's roles, as README "Database roles" tells one to make them on one's own
+    /// PostgreSQL. Idempotent; trust authentication on loopback, so no password.
+    fn ensure_roles(&self) -> Result<(), DevDbError> {
+        let sql = format!(
+            "DO $$ BEGIN \
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'portal_app') THEN \
+                 CREATE ROLE portal_app NOLOGIN; END IF; \
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{SERVER_ROLE}') THEN \
+                 CREATE ROLE {SERVER_ROLE} LOGIN IN ROLE portal_app; END IF; \
+             END $$"
+        );
+        run(
+            "psql (roles)",
+            Command::new(self.bin.join("psql")).args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-qc",
+                &sql,
+            ]),
+        )?;
+        Ok(())
+    }
+
     pub fn is_running(&self) -> bool {
         self.running_port().is_some()
     }
 
+    /// The superuser's URL: for migrations, tests and tools.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// The URL the server serves with, as its own unprivileged role.
+    pub fn server_url(&self, database: &str) -> String {
+        format!(
+            "postgres://{SERVER_ROLE}@127.0.0.1:{}/{database}",
+            self.port
+        )
     }
 
     pub fn stop(&self) -> Result<(), DevDbError> {

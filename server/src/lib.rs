@@ -4,6 +4,8 @@ pub mod auth;
 pub mod config;
 pub mod devdb;
 pub mod download;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod rest;
 pub mod router;

@@ -124,20 +124,35 @@ async fn run() -> Result<(), BoxError> {
     }
 }
 
-/// Connects to DATABASE_URL, or to the private PostgreSQL (started if needed), and migrates.
+/// Connects to DATABASE_URL, or to the private PostgreSQL (started if needed), and migrates:
+/// as the schema owner (PORTAL_MIGRATE_DATABASE_URL; the private PostgreSQL's superuser) when
+/// the server runs as a role of its own, else as the server's role.
 async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
-    let (url, devdb) = match &config.database_url {
-        Some(url) => (url.clone(), None),
+    let (url, owner_url, devdb) = match &config.database_url {
+        Some(url) => (url.clone(), config.migrate_database_url.clone(), None),
         None => {
             let db = dev_db()?.start()?;
             tracing::info!(port = db.port, dir = %db.data_dir.display(), reused = !db.started_here, "using the private PostgreSQL");
-            (db.url(DATABASE), Some(db))
+            (db.server_url(DATABASE), Some(db.url(DATABASE)), Some(db))
         }
     };
+    if let Some(owner) = &owner_url {
+        let owner = server::config::pool_options(1).connect(owner).await?;
+        app::store::MIGRATOR.run(&owner).await?;
+        owner.close().await;
+    }
     let pool = server::config::pool_options(config.pool_size)
         .connect(&url)
         .await?;
-    app::store::MIGRATOR.run(&pool).await?;
+    if owner_url.is_none() {
+        app::store::MIGRATOR.run(&pool).await?;
+    }
+    if server::config::can_rewrite_audit(&pool).await? {
+        tracing::warn!(
+            "the server's database role can rewrite the audit trail (it owns the schema); \
+             run it as a role of its own: README, \"Database roles\""
+        );
+    }
     Ok((pool, devdb))
 }
 
@@ -215,12 +230,12 @@ async fn serve(config: Config, demo: bool) -> Result<(), BoxError> {
     let sessions = session::store(&pool).await?;
     session::spawn_cleanup(sessions.clone());
     let state = AppState::new(pool.clone(), config.settings.clone(), leptos_options);
-    let app = server::router::router(state, oidc, sessions);
+    let limits = server::limits::Limits::from_env()?;
+    let guards = server::limits::Guards::new(limits.clone());
+    let app = server::router::router_with(state, oidc, sessions, guards);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::listener::serve(listener, app, &limits, shutdown_signal()).await?;
     pool.close().await;
     stop_if_started(devdb);
     Ok(())

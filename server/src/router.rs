@@ -19,6 +19,7 @@ use crate::auth::guard::{request_id, require_user};
 use crate::auth::oidc::Oidc;
 use crate::auth::routes::routes as auth_routes;
 use crate::auth::session;
+use crate::limits::{limit_in_flight, limit_logins, limit_writes, Guards, Limits};
 use crate::security::{origin_of, reject_cross_site, security_headers};
 
 /// The app's routes, listed once per process, before the first router exists.
@@ -32,7 +33,17 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The router with the default limits.
 pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Router {
+    router_with(state, oidc, sessions, Guards::new(Limits::default()))
+}
+
+pub fn router_with(
+    state: AppState,
+    oidc: Arc<Oidc>,
+    sessions: PostgresStore,
+    guards: Arc<Guards>,
+) -> Router {
     let routes = routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -40,8 +51,10 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
     let public_origin: Arc<str> = origin_of(&oidc.config.public_url).into();
     let https = oidc.config.secure_cookies();
     let session_layer = session::layer(sessions, &oidc.config);
-    // Layers run outermost-last: compression → headers → metrics → request id → time limit →
-    // body limit → cross-site check → session → sign-in gate → the routes.
+    // Layers run outermost-last: compression → headers → metrics → request id → in-flight
+    // limit → time limit → body limit → cross-site check → sign-in rate → session → sign-in
+    // gate → write rate → the routes.
+    let (in_flight, logins, writes) = (guards.clone(), guards.clone(), guards);
     Router::new()
         .route("/healthz", get(live))
         .route("/readyz", get(ready))
@@ -57,14 +70,23 @@ pub fn router(state: AppState, oidc: Arc<Oidc>, sessions: PostgresStore) -> Rout
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(correct_error_status))
+        .layer(middleware::from_fn(move |req, next| {
+            limit_writes(writes.clone(), req, next)
+        }))
         .layer(middleware::from_fn_with_state(state.clone(), require_user))
         .layer(session_layer)
+        .layer(middleware::from_fn(move |req, next| {
+            limit_logins(logins.clone(), req, next)
+        }))
         .layer(Extension(oidc))
         .layer(middleware::from_fn(move |req, next| {
             reject_cross_site(public_origin.clone(), req, next)
         }))
         .layer(middleware::from_fn(crate::security::limit_body))
         .layer(middleware::from_fn(request_timeout))
+        .layer(middleware::from_fn(move |req, next| {
+            limit_in_flight(in_flight.clone(), req, next)
+        }))
         .layer(middleware::from_fn(request_id))
         // Outside the gate and the time limit, so refusals and cut-off requests count too.
         .layer(middleware::from_fn(crate::metrics::record))

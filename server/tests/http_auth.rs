@@ -460,3 +460,72 @@ async fn only_required_groups_may_sign_in(pool: PgPool) {
     let ok = app.signed_in_as(&ALICE_ADMIN).await;
     assert!(ok.cookie.is_some(), "a member signs in");
 }
+
+/// An admin disables a person: every session of theirs stops at once, their sign-in is refused
+/// (and recorded) until an admin enables them again. Nobody can disable themselves.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_disabled_person_loses_every_session_and_cannot_sign_in(pool: PgPool) {
+    let anon = TestApp::anonymous(pool, |_| {}).await;
+    let alice = anon.signed_in_as(&ALICE_ADMIN).await;
+    let laptop = anon.signed_in_as(&BOB_EDITOR).await;
+    let phone = anon.signed_in_as(&BOB_EDITOR).await;
+    let bob = alice
+        .scalar_i64("SELECT id FROM app_user WHERE subject = 'bob'")
+        .await;
+    let me = alice
+        .scalar_i64("SELECT id FROM app_user WHERE subject = 'alice'")
+        .await;
+
+    let r = alice
+        .post(
+            "/fn/set_user_disabled",
+            &[("user", &me.to_string()), ("disable", "true")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.error().field_errors().unwrap().get("user").is_some());
+    assert!(grants_access(&alice, alice.cookie.as_deref().unwrap()).await);
+
+    let r = alice
+        .post(
+            "/fn/set_user_disabled",
+            &[("user", &bob.to_string()), ("disable", "true")],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    for session in [&laptop, &phone] {
+        assert!(!grants_access(&anon, session.cookie.as_deref().unwrap()).await);
+    }
+    let start = anon.start_login("/").await;
+    let code = anon
+        .op
+        .issue_code(&BOB_EDITOR, &start.nonce, &start.challenge, Tamper::None);
+    let r = anon.callback(&start.cookie, &code, &start.state).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body.contains("disabled"), "{}", r.body);
+    assert!(!grants_access(&anon, &start.cookie).await);
+    let trail = |action: &'static str| {
+        let alice = alice.clone();
+        async move {
+            alice
+                .scalar_i64(&format!(
+                    "SELECT count(*) FROM audit_event WHERE action = '{action}' \
+                     AND entity_label = 'bob@example.com'"
+                ))
+                .await
+        }
+    };
+    assert_eq!(trail("user.disable").await, 1);
+    assert_eq!(trail("auth.sign_in_refused").await, 1);
+
+    let r = alice
+        .post(
+            "/fn/set_user_disabled",
+            &[("user", &bob.to_string()), ("disable", "false")],
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    assert_eq!(trail("user.enable").await, 1);
+    let back = anon.signed_in_as(&BOB_EDITOR).await;
+    assert!(grants_access(&anon, back.cookie.as_deref().unwrap()).await);
+}

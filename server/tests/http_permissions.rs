@@ -174,6 +174,14 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
             action: "token.revoke",
             allowed: admin_only,
         },
+        Case {
+            name: "set_user_disabled",
+            path: "/fn/set_user_disabled",
+            form: f(&[("user", &carol.to_string()), ("disable", "true")]),
+            probe: "SELECT (disabled_at IS NOT NULL)::text FROM app_user WHERE subject = 'carol'",
+            action: "user.disable",
+            allowed: admin_only,
+        },
     ]
 }
 

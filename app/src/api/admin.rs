@@ -27,6 +27,13 @@ pub async fn set_user_role(user: i64, role: String) -> Result<(), AppError> {
     respond(crate::commands::people::set_role(&state()?, &caller()?, user, &role).await)
 }
 
+/// `disable` true ends every session of the person and refuses their sign-in; false re-enables.
+#[server(prefix = "/fn", endpoint = "set_user_disabled")]
+pub async fn set_user_disabled(user: i64, disable: bool) -> Result<(), AppError> {
+    use super::ctx::{caller, respond, state};
+    respond(crate::commands::people::set_disabled(&state()?, &caller()?, user, disable).await)
+}
+
 #[server(prefix = "/fn", input = leptos::server_fn::codec::Json, endpoint = "list_audit")]
 pub async fn list_audit(query: AuditQuery) -> Result<(Vec<AuditEvent>, Option<i64>), AppError> {
     use super::ctx::{caller, respond, state};

@@ -26,3 +26,35 @@ pub async fn set_role(st: &AppState, who: &Caller, user: i64, role: &str) -> Res
     })
     .await
 }
+
+/// Disables a person (every session of theirs ends at its next request; sign-in is refused
+/// until re-enabled) or re-enables them. Audited with who did it.
+pub async fn set_disabled(
+    st: &AppState,
+    who: &Caller,
+    user: i64,
+    disable: bool,
+) -> Result<(), AppError> {
+    authorize(st, who, Permission::ManageUsers, &format!("user {user}")).await?;
+    crate::domain::user::check_disable(who.me.id, user, disable)?;
+    write(st, who, async |db| {
+        let (label, was) = store::users::set_disabled(&mut *db, user, disable).await?;
+        if was == disable {
+            return Ok(());
+        }
+        let event = Event {
+            action: if disable {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            entity_type: "user",
+            entity_id: user.to_string(),
+            entity_label: label,
+            before: Some(serde_json::json!({ "disabled": was })),
+            after: Some(serde_json::json!({ "disabled": disable })),
+        };
+        record(&mut *db, &who.actor, event).await
+    })
+    .await
+}

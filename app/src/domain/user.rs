@@ -19,6 +19,8 @@ pub struct UserSummary {
     /// ... and an admin's override, which wins while set.
     pub role_override: Option<Role>,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Set while an admin has disabled them: no session works and sign-in is refused.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 impl UserSummary {
@@ -47,9 +49,29 @@ pub fn parse_role_choice(raw: &str) -> Result<Option<Role>, FieldErrors> {
     }
 }
 
+/// Whether `actor` may disable `target`. Nobody disables themselves: the last admin could lock
+/// the organisation out of the portal, and an admin who wants out signs out.
+pub fn check_disable(actor: i64, target: i64, disable: bool) -> Result<(), FieldErrors> {
+    if disable && actor == target {
+        return Err(FieldErrors::single(
+            "user",
+            "You cannot disable yourself. Ask another admin.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_disables_themselves() {
+        assert!(check_disable(7, 7, true).unwrap_err().get("user").is_some());
+        assert_eq!(check_disable(7, 8, true), Ok(()));
+        // Re-enabling is never refused (one cannot be signed in while disabled anyway).
+        assert_eq!(check_disable(7, 7, false), Ok(()));
+    }
 
     #[test]
     fn role_choices() {

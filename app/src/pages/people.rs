@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::admin::{list_users, SetUserRole};
+use crate::api::admin::{list_users, SetUserDisabled, SetUserRole};
 use crate::components::fields::FormError;
 use crate::components::paging::Pager;
 use crate::components::states::{EmptyState, ErrorView, Loading};
@@ -28,9 +28,14 @@ pub fn PeoplePage() -> impl IntoView {
 #[island]
 fn PeopleDirectory(page: u32) -> impl IntoView {
     let action = ServerAction::<SetUserRole>::new();
-    let data = Resource::new(move || action.version().get(), move |_| list_users(page));
+    let access = ServerAction::<SetUserDisabled>::new();
+    let data = Resource::new(
+        move || (action.version().get(), access.version().get()),
+        move |_| list_users(page),
+    );
     view! {
         <FormError action/>
+        <FormError action=access/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let (users, total) = match data.await {
@@ -50,10 +55,10 @@ fn PeopleDirectory(page: u32) -> impl IntoView {
                         <table class="table">
                             <thead><tr>
                                 <th scope="col">"Person"</th><th scope="col">"Teams"</th><th scope="col">"Groups"</th>
-                                <th scope="col">"Role"</th><th scope="col">"Last sign-in"</th><th scope="col">"Change role"</th>
+                                <th scope="col">"Role"</th><th scope="col">"Last sign-in"</th><th scope="col">"Change role"</th><th scope="col">"Access"</th>
                             </tr></thead>
                             <tbody>
-                                {users.into_iter().map(|u| view! { <PersonRow u action/> }).collect_view()}
+                                {users.into_iter().map(|u| view! { <PersonRow u action access/> }).collect_view()}
                             </tbody>
                         </table>
                     </div>
@@ -65,7 +70,13 @@ fn PeopleDirectory(page: u32) -> impl IntoView {
 }
 
 #[component]
-fn PersonRow(u: UserSummary, action: ServerAction<SetUserRole>) -> impl IntoView {
+fn PersonRow(
+    u: UserSummary,
+    action: ServerAction<SetUserRole>,
+    access: ServerAction<SetUserDisabled>,
+) -> impl IntoView {
+    let disabled = u.disabled_at.is_some();
+    let access_label = format!("{} {}", if disabled { "Enable" } else { "Disable" }, u.name);
     let role = u.role();
     let source = if u.role_override.is_some() {
         "set by an admin"
@@ -89,7 +100,11 @@ fn PersonRow(u: UserSummary, action: ServerAction<SetUserRole>) -> impl IntoView
             <td><strong>{u.name.clone()}</strong><br/><span class="muted">{u.email.clone()}</span></td>
             <td>{if u.teams.is_empty() { "—".to_string() } else { u.teams.join(", ") }}</td>
             <td class="muted small">{u.groups.join(", ")}</td>
-            <td><span class=format!("badge role-{}", role.as_str())>{role.label()}</span><br/><span class="muted small">{source}</span></td>
+            <td>
+                <span class=format!("badge role-{}", role.as_str())>{role.label()}</span>
+                {disabled.then(|| view! { " " <span class="badge status-bad">"Disabled"</span> })}
+                <br/><span class="muted small">{source}</span>
+            </td>
             <td class="muted">{u.last_login_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "—".into())}</td>
             <td>
                 <ActionForm action attr:class="inline-form">
@@ -102,6 +117,17 @@ fn PersonRow(u: UserSummary, action: ServerAction<SetUserRole>) -> impl IntoView
                         }).collect_view()}
                     </select>
                     <button type="submit" class="button secondary small">"Save"</button>
+                </ActionForm>
+            </td>
+            <td>
+                // Disabling ends every session of theirs at its next request and refuses sign-in.
+                <ActionForm action=access attr:class="inline-form">
+                    <input type="hidden" name="user" value=u.id.to_string()/>
+                    <input type="hidden" name="disable" value=(!disabled).to_string()/>
+                    <button type="submit" class=if disabled { "button secondary small" } else { "button danger small" }
+                        aria-label=access_label>
+                        {if disabled { "Enable" } else { "Disable" }}
+                    </button>
                 </ActionForm>
             </td>
         </tr>

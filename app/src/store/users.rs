@@ -76,6 +76,7 @@ pub async fn me(pool: &PgPool, id: i64) -> Result<Option<Me>, AppError> {
 
 /// `me`, plus the catalog generation read in the same statement. The sign-in gate runs this on
 /// every request, so the pages' read cache (`store::cache`) costs them no extra round trip.
+/// A disabled person is nobody: their sessions end at the next request.
 pub async fn me_and_generation(
     pool: &PgPool,
     id: i64,
@@ -86,7 +87,7 @@ pub async fn me_and_generation(
          array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id \
                WHERE m.user_id = u.id ORDER BY t.slug) AS teams, \
          g.value AS catalog_generation, g.facets AS facet_generation \
-         FROM app_user u, catalog_generation g WHERE u.id = $1",
+         FROM app_user u, catalog_generation g WHERE u.id = $1 AND u.disabled_at IS NULL",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -119,6 +120,7 @@ struct ListRow {
     role_override: Option<String>,
     teams: Vec<String>,
     last_login_at: Option<DateTime<Utc>>,
+    disabled_at: Option<DateTime<Utc>>,
 }
 
 /// One page of people by name, and the total.
@@ -126,7 +128,7 @@ pub async fn list(pool: &PgPool, page: u32) -> Result<(Vec<UserSummary>, i64), A
     let offset = i64::from(page.max(1) - 1) * USERS_PER_PAGE;
     let (rows, total): (Vec<ListRow>, i64) = tokio::try_join!(
         sqlx::query_as(
-            "SELECT u.id, u.name, u.email, u.groups, u.idp_role, u.role_override, u.last_login_at, \
+            "SELECT u.id, u.name, u.email, u.groups, u.idp_role, u.role_override, u.last_login_at, u.disabled_at, \
              array(SELECT t.slug FROM team_member m JOIN team t ON t.id = m.team_id \
                    WHERE m.user_id = u.id ORDER BY t.slug) AS teams \
              FROM app_user u ORDER BY lower(u.name), u.id LIMIT $1 OFFSET $2",
@@ -148,6 +150,7 @@ pub async fn list(pool: &PgPool, page: u32) -> Result<(Vec<UserSummary>, i64), A
                 groups: r.groups,
                 teams: r.teams,
                 last_login_at: r.last_login_at,
+                disabled_at: r.disabled_at,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -175,6 +178,45 @@ pub async fn set_role_override(
         .execute(&mut *db)
         .await?;
     Ok((before, role.map(|r| r.as_str().to_string())))
+}
+
+/// Whether the person with this identity has been disabled by an admin (unknown: not).
+pub async fn is_disabled(pool: &PgPool, issuer: &str, subject: &str) -> Result<bool, AppError> {
+    let disabled: Option<bool> = sqlx::query_scalar(
+        "SELECT disabled_at IS NOT NULL FROM app_user WHERE issuer = $1 AND subject = $2",
+    )
+    .bind(issuer)
+    .bind(subject)
+    .fetch_optional(pool)
+    .await?;
+    Ok(disabled.unwrap_or(false))
+}
+
+/// Disables (or re-enables) a person. Returns the label the trail names them by and whether
+/// they were disabled before.
+pub async fn set_disabled(
+    db: &mut PgConnection,
+    user_id: i64,
+    disabled: bool,
+) -> Result<(String, bool), AppError> {
+    let before: Option<(String, bool)> = sqlx::query_as(
+        "SELECT coalesce(nullif(email, ''), subject), disabled_at IS NOT NULL FROM app_user \
+         WHERE id = $1 FOR UPDATE",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *db)
+    .await?;
+    let Some((label, was)) = before else {
+        return Err(AppError::NotFound("That person".into()));
+    };
+    if was != disabled {
+        sqlx::query("UPDATE app_user SET disabled_at = CASE WHEN $2 THEN now() END WHERE id = $1")
+            .bind(user_id)
+            .bind(disabled)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok((label, was))
 }
 
 /// Members of a team, for the team page (bounded: a team page lists at most this many).

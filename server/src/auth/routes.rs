@@ -15,7 +15,7 @@ use app::store::audit::{self, Actor, Event};
 use app::store::users::{self, Identity};
 
 use super::oidc::{Oidc, OidcError, PendingLogin, SignInClaims};
-use super::session::{SignedIn, PENDING, SIGNED_IN};
+use super::session::{signed_in_expiry, SignedIn, PENDING, PENDING_EXPIRY, SIGNED_IN};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,6 +53,7 @@ async fn login(
     }
     match oidc.begin(next).await {
         Ok((url, pending)) => {
+            session.set_expiry(Some(PENDING_EXPIRY));
             if let Err(e) = session.insert(PENDING, pending).await {
                 tracing::error!("storing the pending login: {e}");
                 return page(
@@ -99,6 +100,7 @@ async fn callback(
                 last_seen: now,
                 id_token: claims.id_token,
             };
+            session.set_expiry(Some(signed_in_expiry(&oidc.config)));
             // A new session id at sign-in: an id planted before sign-in is worthless after.
             // Without one, the sign-in is refused rather than kept under a planted id.
             if let Err(e) = session.cycle_id().await {
@@ -200,30 +202,37 @@ async fn sign_in(
     };
     if !oidc.config.admits(&claims.groups) {
         tracing::warn!(subject = ?claims.subject, "sign-in refused: not in a required group");
-        let actor = Actor {
-            id: None,
-            label: label.clone(),
-            request_id: request_id.0.clone(),
-        };
-        let event = Event {
-            action: "auth.sign_in_refused",
-            entity_type: "user",
-            entity_id: claims.subject.clone(),
-            entity_label: label.clone(),
-            before: None,
-            after: Some(serde_json::json!({
-                "reason": "not in a required group", "groups": claims.groups,
-            })),
-        };
-        if let Err(e) = audit::record(&st.pool, &actor, event).await {
-            tracing::error!("recording a refused sign-in: {e}");
-        }
+        let why =
+            serde_json::json!({ "reason": "not in a required group", "groups": claims.groups });
+        record_refusal(st, &claims.subject, &label, request_id, why).await;
         return Err(page(
             StatusCode::FORBIDDEN,
             "This portal is not open to you",
             "Your organisation lets only members of certain groups use the reliability portal, \
              and your account is not in one. Ask whoever runs the portal for access.",
         ));
+    }
+    match users::is_disabled(&st.pool, &claims.issuer, &claims.subject).await {
+        Ok(false) => {}
+        Ok(true) => {
+            tracing::warn!(subject = ?claims.subject, "sign-in refused: disabled by an admin");
+            let why = serde_json::json!({ "reason": "disabled by an admin" });
+            record_refusal(st, &claims.subject, &label, request_id, why).await;
+            return Err(page(
+                StatusCode::FORBIDDEN,
+                "Your access has been disabled",
+                "An admin of the reliability portal has disabled your account. Ask them to \
+                 enable it again.",
+            ));
+        }
+        Err(e) => {
+            tracing::error!("checking whether the person is disabled: {e}");
+            return Err(page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in failed",
+                again,
+            ));
+        }
     }
     let mapping = &oidc.config.mapping;
     let identity = Identity {
@@ -272,6 +281,32 @@ async fn sign_in(
                 again,
             ))
         }
+    }
+}
+
+/// Records a refused sign-in; a failure to record is logged, never silent.
+async fn record_refusal(
+    st: &AppState,
+    subject: &str,
+    label: &str,
+    request_id: &RequestId,
+    why: serde_json::Value,
+) {
+    let actor = Actor {
+        id: None,
+        label: label.to_string(),
+        request_id: request_id.0.clone(),
+    };
+    let event = Event {
+        action: "auth.sign_in_refused",
+        entity_type: "user",
+        entity_id: subject.to_string(),
+        entity_label: label.to_string(),
+        before: None,
+        after: Some(why),
+    };
+    if let Err(e) = audit::record(&st.pool, &actor, event).await {
+        tracing::error!("recording a refused sign-in: {e}");
     }
 }
 

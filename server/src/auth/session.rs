@@ -38,10 +38,10 @@ pub fn touch_every(idle: Duration) -> i64 {
     (idle.as_secs() as i64 / 4).clamp(0, 60)
 }
 
+/// The session store. Its table comes from the portal's migrations (0009), not from the
+/// store's own `migrate`, which needs a right to create schemas the server's role lacks.
 pub async fn store(pool: &PgPool) -> Result<PostgresStore, sqlx::Error> {
-    let store = PostgresStore::new(pool.clone());
-    store.migrate().await?;
-    Ok(store)
+    Ok(PostgresStore::new(pool.clone()))
 }
 
 /// Deletes expired sessions every few minutes, for as long as the server runs.
@@ -57,8 +57,16 @@ pub fn spawn_cleanup(store: PostgresStore) {
     });
 }
 
+/// A session's expiry while signed in: the idle timeout.
+pub fn signed_in_expiry(config: &AuthConfig) -> Expiry {
+    Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64))
+}
+
+/// A sign-in in progress that is not finished within this is dropped: an abandoned login (or a
+/// flood of them) leaves a session row for minutes, not for the idle timeout.
+pub const PENDING_EXPIRY: Expiry = Expiry::OnInactivity(time::Duration::minutes(10));
+
 pub fn layer(store: PostgresStore, config: &AuthConfig) -> SessionManagerLayer<PostgresStore> {
-    let idle = time::Duration::seconds(config.session_idle.as_secs() as i64);
     SessionManagerLayer::new(store)
         .with_name(config.cookie_name())
         .with_secure(config.secure_cookies())
@@ -67,7 +75,7 @@ pub fn layer(store: PostgresStore, config: &AuthConfig) -> SessionManagerLayer<P
         // and must carry the cookie that holds the pending login.
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle))
+        .with_expiry(signed_in_expiry(config))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use tower::ServiceExt;
 use app::state::{AppState, Settings};
 use server::auth::config::AuthConfig;
 use server::auth::oidc::Oidc;
+use server::limits::{Guards, Limits};
 
 use op::{Tamper, TestOp, TestUser, ALICE_ADMIN, CLIENT_ID, CLIENT_SECRET};
 
@@ -78,6 +79,22 @@ impl Reply {
     }
 }
 
+/// A pool on the same database acting as `portal_app`, the role migration 0009 gives the
+/// server: it may append to the audit trail but not rewrite it, nor alter or truncate tables.
+pub async fn as_server_role(pool: &PgPool) -> PgPool {
+    // The server's pool settings (its acquire and statement time limits), as in production.
+    server::config::pool_options(4)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET ROLE portal_app").execute(conn).await?;
+                Ok(())
+            })
+        })
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .expect("a pool as the server's role")
+}
+
 impl TestApp {
     /// Signed in as an admin, with the default sign-in settings.
     pub async fn new(pool: PgPool) -> TestApp {
@@ -98,6 +115,20 @@ impl TestApp {
         tweak: impl FnOnce(&mut AuthConfig),
         settings: Settings,
     ) -> TestApp {
+        TestApp::build(pool, tweak, settings, Limits::default()).await
+    }
+
+    /// Nobody signed in, with the server's rate and concurrency limits set to `limits`.
+    pub async fn anonymous_limited(pool: PgPool, limits: Limits) -> TestApp {
+        TestApp::build(pool, |_| {}, Settings::default(), limits).await
+    }
+
+    async fn build(
+        pool: PgPool,
+        tweak: impl FnOnce(&mut AuthConfig),
+        settings: Settings,
+        limits: Limits,
+    ) -> TestApp {
         // Server logs show with a failing test's output (RUST_LOG to change the level).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -113,11 +144,14 @@ impl TestApp {
                 .unwrap();
         tweak(&mut auth);
         let options = LeptosOptions::builder().output_name("portal").build();
-        let state = AppState::new(pool.clone(), settings, options);
-        let sessions = server::auth::session::store(&pool).await.unwrap();
+        // The router serves as the server's own role, as in production; `pool` (the test
+        // database's owner) stays for fixtures and probes.
+        let served = as_server_role(&pool).await;
+        let state = AppState::new(served.clone(), settings, options);
+        let sessions = server::auth::session::store(&served).await.unwrap();
         let oidc = Arc::new(Oidc::new(auth).unwrap());
         TestApp {
-            router: server::router::router(state, oidc, sessions),
+            router: server::router::router_with(state, oidc, sessions, Guards::new(limits)),
             pool,
             op,
             cookie: None,

@@ -1,0 +1,182 @@
+//! Server limits: slow clients are cut off while others are served, a sign-in flood is refused
+//! before it writes session rows, and a person's writes are rate limited.
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use common::op::{ALICE_ADMIN, BOB_EDITOR};
+use common::TestApp;
+use server::limits::Limits;
+
+/// One request over a fresh connection; the status code and how long it took.
+async fn get_over_tcp(addr: std::net::SocketAddr, path: &str) -> (u16, Duration) {
+    let started = Instant::now();
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: portal.test\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    s.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, started.elapsed())
+}
+
+/// Slow-loris clients (headers never finished) are disconnected after the header timeout, and
+/// while 200 of them hang on, a normal request is answered at once.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn slow_clients_are_cut_off_and_do_not_block_others(pool: PgPool) {
+    let app = TestApp::anonymous(pool, |_| {}).await;
+    let limits = Limits {
+        header_timeout: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        server::listener::serve(listener, app.router, &limits, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: portal.test\r\nX-Slow: a")
+            .await
+            .unwrap();
+        slow.push(s);
+    }
+    let (status, took) = get_over_tcp(addr, "/healthz").await;
+    assert_eq!(status, 200);
+    assert!(took < Duration::from_secs(1), "answered in {took:?}");
+
+    // Past the header timeout every slow connection has been closed by the server (a 408, or
+    // nothing, then end of stream), though none of them closed its side.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for s in &mut slow {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut buf)).await;
+        let closed = matches!(read, Ok(Ok(_)) | Ok(Err(_)));
+        assert!(closed, "a slow connection is still open");
+        let text = String::from_utf8_lossy(&buf);
+        assert!(buf.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+    }
+    let (status, _) = get_over_tcp(addr, "/healthz").await;
+    assert_eq!(status, 200);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+async fn sessions(app: &TestApp) -> i64 {
+    app.scalar_i64("SELECT count(*) FROM tower_sessions.session")
+        .await
+}
+
+/// Each client may start only so many sign-ins a minute: past that, /auth/login answers 429
+/// without storing a session row, other clients still start theirs, signed-in people are
+/// served, and an abandoned sign-in expires within minutes.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_sign_in_flood_is_refused_before_it_writes(pool: PgPool) {
+    let limits = Limits {
+        logins_per_client_per_minute: 5,
+        client_ip_header: Some("x-forwarded-for".parse().unwrap()),
+        ..Limits::default()
+    };
+    let app = TestApp::anonymous_limited(pool, limits).await;
+    let login = |ip: &'static str| {
+        let app = app.clone();
+        async move {
+            app.send(
+                axum::http::Request::get("/auth/login")
+                    .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(login("10.0.0.1").await.status, StatusCode::SEE_OTHER);
+    }
+    let before = sessions(&app).await;
+    assert_eq!(before, 5, "one pending sign-in per start");
+    for _ in 0..50 {
+        let r = login("10.0.0.1").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers.contains_key("retry-after"));
+        assert!(r.body.contains("Too many sign-in attempts"), "{}", r.body);
+    }
+    assert_eq!(sessions(&app).await, before, "refused starts wrote nothing");
+    assert_eq!(login("10.0.0.2").await.status, StatusCode::SEE_OTHER);
+    let longest: i64 = app
+        .scalar_i64(
+            "SELECT max(extract(epoch FROM expiry_date - now()))::int8 FROM tower_sessions.session",
+        )
+        .await;
+    assert!(longest <= 600, "a pending sign-in lives {longest} s");
+
+    // The sign-in itself (callback) is not what is limited: people finish signing in.
+    let alice = app.signed_in_as(&ALICE_ADMIN).await;
+    assert_eq!(alice.get("/services").await.status, StatusCode::OK);
+    let idle: i64 = app
+        .scalar_i64(
+            "SELECT max(extract(epoch FROM expiry_date - now()))::int8 FROM tower_sessions.session",
+        )
+        .await;
+    assert!(
+        idle > 600,
+        "a signed-in session keeps the idle timeout ({idle} s)"
+    );
+}
+
+/// A person may make only so many writes a minute; past that, a write is refused with 429 and
+/// changes nothing. Another person is not affected.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_persons_writes_are_rate_limited(pool: PgPool) {
+    let limits = Limits {
+        writes_per_person_per_minute: 3,
+        ..Limits::default()
+    };
+    let anon = TestApp::anonymous_limited(pool, limits).await;
+    let alice = anon.signed_in_as(&ALICE_ADMIN).await;
+    let bob = anon.signed_in_as(&BOB_EDITOR).await;
+    let create = |app: &TestApp, slug: &str| {
+        let app = app.clone();
+        let slug = slug.to_string();
+        async move {
+            app.post(
+                "/fn/create_team",
+                &[("form[slug]", &slug), ("form[name]", "A team")],
+            )
+            .await
+        }
+    };
+    for n in 0..3 {
+        let r = create(&alice, &format!("team-{n}")).await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
+    let r = create(&alice, "team-3").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.error().to_string().contains("Too many"), "{}", r.body);
+    assert_eq!(
+        alice
+            .scalar_i64("SELECT count(*) FROM team WHERE slug = 'team-3'")
+            .await,
+        0
+    );
+    // Reads are not writes.
+    assert_eq!(alice.get("/teams").await.status, StatusCode::OK);
+    // Bob's allowance is his own (he may not create teams: refused for his role, not his rate).
+    assert_eq!(create(&bob, "bobs").await.status, StatusCode::FORBIDDEN);
+}
