@@ -153,3 +153,50 @@ async fn the_trail_filters_and_pages_newest_first(pool: PgPool) {
         .0
         .is_empty());
 }
+
+/// Deleting a service removes the edges of the services that depend on it; each is recorded
+/// as their dependency's removal, named from both ends. The service's own outgoing edges stay
+/// part of its delete event.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn deleting_a_service_records_the_edges_it_takes_from_others(pool: PgPool) {
+    team(&pool, "payments").await;
+    team(&pool, "checkout").await;
+    service(&pool, "pay", "Pay", 1, Some("payments"), "").await;
+    service(&pool, "cart", "Cart", 1, Some("checkout"), "").await;
+    service(&pool, "ledger", "Ledger", 0, Some("payments"), "").await;
+    sqlx::raw_sql(
+        "INSERT INTO service_dependency (service_id, depends_on_id, kind) \
+         SELECT a.id, b.id, k FROM (VALUES ('cart', 'pay', 'hard'), ('pay', 'ledger', 'soft')) \
+           v(a, b, k) JOIN service a ON a.slug = v.a JOIN service b ON b.slug = v.b; \
+         DELETE FROM audit_event;",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let mut tx = pool.begin().await.unwrap();
+    act_as(&mut tx, &bob()).await.unwrap();
+    services::delete(&mut tx, "pay").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let all = events(&pool).await;
+    let actions: Vec<(&str, &str)> = all.iter().map(|e| (e.0.as_str(), e.2.as_str())).collect();
+    assert_eq!(
+        actions,
+        [
+            ("dependency.delete", "cart → pay"),
+            ("service.delete", "pay")
+        ],
+        "cart's edge is recorded; pay's own edge to ledger is part of its delete"
+    );
+    assert!(all
+        .iter()
+        .all(|e| e.1 == "bob@example.com" && e.3 == "req-1"));
+    let before: serde_json::Value =
+        sqlx::query_scalar("SELECT before FROM audit_event WHERE action = 'dependency.delete'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(before["kind"], "hard");
+    assert_eq!(before["removed_with"], "pay");
+}
