@@ -24,20 +24,26 @@ CREATE TABLE IF NOT EXISTS tower_sessions.session (
     data bytea NOT NULL,
     expiry_date timestamptz NOT NULL
 );
-GRANT USAGE ON SCHEMA tower_sessions TO portal_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tower_sessions.session TO portal_app;
-
-GRANT USAGE ON SCHEMA public TO portal_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO portal_app;
-GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO portal_app;
--- Tables and sequences later migrations create get the same rights; each such migration that
--- must narrow them (another append-only table) revokes explicitly.
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO portal_app;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO portal_app;
-
--- Append-only history; the migration bookkeeping is the owner's alone.
-REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM portal_app;
-REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM portal_app;
+-- The rights, as a function: `server restore` loads a backup without its privileges (they name
+-- roles of the cluster it came from) and calls this to grant them afresh.
+CREATE FUNCTION portal_grant_server_rights() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    GRANT USAGE ON SCHEMA tower_sessions TO portal_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON tower_sessions.session TO portal_app;
+    GRANT USAGE ON SCHEMA public TO portal_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO portal_app;
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO portal_app;
+    -- Tables and sequences later migrations create get the same rights; a migration that adds
+    -- another append-only table revokes explicitly (and adds it below).
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO portal_app;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO portal_app;
+    -- Append-only history; the migration bookkeeping is the owner's alone.
+    REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM portal_app;
+    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM portal_app;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION portal_grant_server_rights() FROM PUBLIC;
+SELECT portal_grant_server_rights();
 
 -- TRUNCATE bypasses row triggers. The server's role may not truncate anything; an owner who
 -- truncates an audited table leaves a record of it, and cannot truncate the trail at all.

@@ -40,7 +40,8 @@ pub const DATABASE: &str = "portal";
 /// rewrite the audit trail. Migrations run as the cluster's superuser, `postgres`.
 pub const SERVER_ROLE: &str = "portal_server";
 
-fn pg_bin_dir() -> Option<PathBuf> {
+/// Where the distribution's PostgreSQL programs are (the newest version installed).
+pub fn pg_bin_dir() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("PORTAL_PG_BIN") {
         return Some(PathBuf::from(dir));
     }

@@ -1,6 +1,7 @@
 //! The axum server: configuration, the private development database, security middleware and the
 //! router that serves the Leptos app and its server functions.
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod devdb;
 pub mod download;

@@ -5,6 +5,8 @@
 //!   server import [--dry-run] FILE…   import Backstage descriptor YAML; --dry-run only reports
 //!   server openapi         print the REST API's OpenAPI 3.1 document
 //!   server export [FILE]   write the catalog as Backstage YAML to FILE (default: stdout)
+//!   server backup FILE     write a backup of the database (pg_dump; audit trail included)
+//!   server restore FILE    restore a backup into an empty database (pg_restore)
 //!   server devdb start     start (or reuse) the private PostgreSQL and print its URL
 //!   server devdb stop      stop the private PostgreSQL
 //!   server devdb url       print the URL of the running private PostgreSQL
@@ -117,6 +119,24 @@ async fn run() -> Result<(), BoxError> {
             }
             Ok(())
         }
+        ["backup", file] => {
+            let (url, devdb) = owner_url(&config)?;
+            let done = server::backup::backup(&url, std::path::Path::new(file));
+            stop_if_started(devdb);
+            done?;
+            println!("backed up to {file}");
+            Ok(())
+        }
+        ["restore", file] => {
+            let (url, devdb) = owner_url(&config)?;
+            let pool = server::config::pool_options(1).connect(&url).await?;
+            let done = server::backup::restore(&pool, &url, std::path::Path::new(file)).await;
+            pool.close().await;
+            stop_if_started(devdb);
+            done?;
+            println!("restored from {file}; the server migrates it at its next start");
+            Ok(())
+        }
         [] | ["--demo"] | ["serve"] | ["serve", "--demo"] => {
             serve(config, args.contains(&"--demo")).await
         }
@@ -154,6 +174,18 @@ async fn connect(config: &Config) -> Result<(PgPool, Option<DevDb>), BoxError> {
         );
     }
     Ok((pool, devdb))
+}
+
+/// The schema owner's URL, for backup and restore: PORTAL_MIGRATE_DATABASE_URL, else
+/// DATABASE_URL, else the private PostgreSQL's superuser (started if needed).
+fn owner_url(config: &Config) -> Result<(String, Option<DevDb>), BoxError> {
+    match (&config.migrate_database_url, &config.database_url) {
+        (Some(url), _) | (None, Some(url)) => Ok((url.clone(), None)),
+        (None, None) => {
+            let db = dev_db()?.start()?;
+            Ok((db.url(DATABASE), Some(db)))
+        }
+    }
 }
 
 async fn load_demo(pool: &PgPool) -> Result<(), BoxError> {
