@@ -63,7 +63,8 @@ impl AppError {
     #[cfg(feature = "ssr")]
     pub fn internal(detail: impl std::fmt::Display) -> AppError {
         let reference = format!("{:08x}", rand_u32());
-        tracing::error!(reference = %reference, "internal error: {detail}");
+        // Debug-formatted: a database error can quote the values a user sent.
+        tracing::error!(reference = %reference, detail = ?detail.to_string(), "internal error");
         AppError::Internal(reference)
     }
 }
@@ -83,7 +84,7 @@ impl From<sqlx::Error> for AppError {
             // The database broke a deadlock or refused a serialization race, or a row stayed
             // locked past `lock_timeout`: the write path tries again, then says so.
             E::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001" | "55P03")) => {
-                tracing::info!(code = ?d.code(), "write contention: {}", d.message());
+                tracing::info!(code = ?d.code(), message = ?d.message(), "write contention");
                 AppError::Busy(
                     "Someone else is changing this record right now. Try again in a moment.".into(),
                 )
@@ -95,7 +96,7 @@ impl From<sqlx::Error> for AppError {
                     Some("57014" | "57P01" | "57P02" | "57P03")
                 ) =>
             {
-                tracing::warn!(code = ?d.code(), "database unavailable: {}", d.message());
+                tracing::warn!(code = ?d.code(), message = ?d.message(), "database unavailable");
                 AppError::Unavailable
             }
             E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::Protocol(_) => {

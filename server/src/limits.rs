@@ -221,7 +221,13 @@ pub async fn limit_logins(guards: Arc<Guards>, req: Request<Body>, next: Next) -
 /// A signed-in person may make only so many writes per minute (API tokens have their own
 /// limit, counted in the database per token).
 pub async fn limit_writes(guards: Arc<Guards>, req: Request<Body>, next: Next) -> Response {
-    if req.method() != Method::POST || !req.uri().path().starts_with("/fn/") {
+    let is_write = req.method() == Method::POST
+        && req
+            .uri()
+            .path()
+            .strip_prefix("/fn/")
+            .is_some_and(|name| !only_reads(name));
+    if !is_write {
         return next.run(req).await;
     }
     let Some(me) = req.extensions().get::<Me>() else {
@@ -237,8 +243,39 @@ pub async fn limit_writes(guards: Arc<Guards>, req: Request<Body>, next: Next) -
     }
 }
 
+/// Server functions are all POSTs; those that only read are named so (`list_…`, `get_…`,
+/// `search_…`, and a few lookups). Any other name counts as a write: the safe default for a
+/// function added later.
+fn only_reads(name: &str) -> bool {
+    ["list_", "get_", "search_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || matches!(name, "me" | "team_choices" | "team_members")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reads_are_told_from_writes_by_name() {
+        for read in [
+            "list_audit",
+            "get_service",
+            "search_catalog",
+            "me",
+            "team_members",
+        ] {
+            assert!(only_reads(read), "{read}");
+        }
+        for write in [
+            "create_team",
+            "set_user_disabled",
+            "apply_import",
+            "preview_import",
+        ] {
+            assert!(!only_reads(write), "{write}");
+        }
+    }
+
     use super::*;
 
     #[test]

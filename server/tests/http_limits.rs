@@ -180,3 +180,68 @@ async fn a_persons_writes_are_rate_limited(pool: PgPool) {
     // Bob's allowance is his own (he may not create teams: refused for his role, not his rate).
     assert_eq!(create(&bob, "bobs").await.status, StatusCode::FORBIDDEN);
 }
+
+fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+    let pages: usize = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+/// Hundreds of distinct searches as long as a request may carry (a URL is at most 64 KB, a
+/// server function's body 64 KiB; a megabyte cannot reach the server): each is answered, and the
+/// server's memory (this process runs it) does not grow with them. Queries are cut before they
+/// key a cache (the page's URL parser and the JSON endpoint alike), and every cache is bounded
+/// in bytes.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn distinct_huge_queries_do_not_grow_memory(pool: PgPool) {
+    let app = TestApp::with_demo(pool).await;
+    let filler = "x".repeat(30_000);
+    let search = |i: usize| {
+        let app = app.clone();
+        let path = format!("/services?q=pay{i:05}{filler}&team=t{i}{filler}&tag=g{i}");
+        let body = serde_json::json!({ "query": {
+            "filter": { "q": format!("pay{i:05}{filler}"), "tier": null,
+                        "team": { "Team": format!("t{i}{filler}") }, "lifecycle": null,
+                        "tag": format!("g{i}") },
+            "sort": "name", "page": 1 + i % 7,
+        }});
+        async move {
+            let r = app.get(&path).await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{}",
+                &r.body[..r.body.len().min(300)]
+            );
+            let r = app
+                .send(
+                    axum::http::Request::post("/fn/search_catalog")
+                        .header("content-type", "application/json")
+                        .header("sec-fetch-site", "same-origin")
+                        .body(axum::body::Body::from(body.to_string()))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{}",
+                &r.body[..r.body.len().min(300)]
+            );
+        }
+    };
+    for i in 0..20 {
+        search(i).await;
+    }
+    let before = rss_bytes();
+    for i in 20..420 {
+        search(i).await;
+    }
+    let grown = rss_bytes().saturating_sub(before);
+    eprintln!("RSS grew by {} KiB", grown >> 10);
+    assert!(
+        grown < 16 << 20,
+        "RSS grew by {} MiB over 800 distinct 60 KB queries",
+        grown >> 20
+    );
+}

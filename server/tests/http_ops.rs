@@ -183,3 +183,42 @@ async fn the_portal_answers_503_while_its_database_is_away_and_recovers() {
     assert_eq!(app.get("/services/ledger").await.status, StatusCode::OK);
     eprintln!("answering normally {recovered:?} after the database came back");
 }
+
+/// A log line's user text is escaped: a slug with a newline in it cannot start a line of its
+/// own that would read as the server's.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn user_text_cannot_forge_a_log_line(pool: PgPool) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone)]
+    struct Capture(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Capture {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let app = TestApp::new(pool).await;
+    let logs = Capture(Arc::new(Mutex::new(Vec::new())));
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let forged = "x\n2026-12-03T10:00:00.000000Z ERROR server: admin alice disabled auditing";
+    let r = {
+        let _scope = tracing::subscriber::set_default(subscriber);
+        app.post("/fn/get_service", &[("slug", forged)]).await
+    };
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("request refused"), "{logs}");
+    assert!(logs.contains(r"x\n2026-12-03"), "escaped in place: {logs}");
+    assert!(
+        !logs.lines().any(|l| l.starts_with("2026-12-03T10:00:00")),
+        "a forged line: {logs}"
+    );
+}

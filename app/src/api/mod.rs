@@ -65,7 +65,9 @@ pub(crate) mod ctx {
                 );
             }
             if e.status() < 500 {
-                tracing::info!(status = e.status(), "request refused: {e}");
+                // Debug-formatted: the message may quote what the user sent (a slug with a newline
+                // must not start a forged log line).
+                tracing::info!(status = e.status(), error = ?e.to_string(), "request refused");
             }
         }
         result

@@ -119,7 +119,7 @@ pub async fn authorize(
     .await;
     if let Err(e) = recorded {
         // The refusal stands either way; a lost record is worth a loud line.
-        tracing::error!("recording a refusal: {e}");
+        tracing::error!(error = ?e.to_string(), "recording a refusal");
     }
     Err(AppError::Forbidden(message))
 }

@@ -149,12 +149,21 @@ impl RenderCache {
 /// `max_lag` after it moved on; recomputed by one caller at a time per key.
 #[derive(Debug)]
 pub struct LaggingCache<K, V> {
-    entries: Mutex<HashMap<K, Lagging<V>>>,
+    entries: Mutex<Entries<K, V>>,
     /// One lock per key being computed: the first caller computes, the rest wait or reuse.
     flights: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
     max_lag: Duration,
     max_entries: usize,
+    /// Bytes the entries may hold, keys and values, as `weigh` counts them.
+    max_bytes: usize,
+    weigh: fn(&K, &V) -> usize,
     pub stats: CacheStats,
+}
+
+#[derive(Debug)]
+struct Entries<K, V> {
+    map: HashMap<K, Lagging<V>>,
+    bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -163,15 +172,45 @@ struct Lagging<V> {
     /// When the generation it was computed at was read (so its age never flatters it).
     read_at: Instant,
     value: V,
+    bytes: usize,
+}
+
+/// The size of a value as JSON: close to what its strings and numbers hold on the heap, which
+/// is what the caches' byte bounds are about.
+pub fn json_bytes<T: serde::Serialize + ?Sized>(v: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0 + std::mem::size_of_val(v)
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
-    pub fn new(max_lag: Duration, max_entries: usize) -> Self {
+    /// At most `max_entries` entries and `max_bytes` bytes as `weigh` counts a key and value.
+    pub fn new(
+        max_lag: Duration,
+        max_entries: usize,
+        max_bytes: usize,
+        weigh: fn(&K, &V) -> usize,
+    ) -> Self {
         LaggingCache {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries {
+                map: HashMap::new(),
+                bytes: 0,
+            }),
             flights: Mutex::new(HashMap::new()),
             max_lag,
             max_entries,
+            max_bytes,
+            weigh,
             stats: CacheStats::default(),
         }
     }
@@ -179,7 +218,7 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
     /// The entry if it may still be used at `generation`, else the outdated value (if any).
     fn lookup(&self, key: &K, generation: i64) -> Result<V, Option<V>> {
         let entries = self.entries.lock().map_err(|_| None)?;
-        match entries.get(key) {
+        match entries.map.get(key) {
             Some(e) if e.generation >= generation || e.read_at.elapsed() < self.max_lag => {
                 Ok(e.value.clone())
             }
@@ -189,28 +228,55 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
     }
 
     fn store(&self, key: K, generation: i64, read_at: Instant, value: V) {
+        let bytes = (self.weigh)(&key, &value);
+        if bytes > self.max_bytes / 4 {
+            // One answer that would crowd out a quarter of the cache is served, not kept.
+            return;
+        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if entries.len() >= self.max_entries && !entries.contains_key(&key) {
-            // Outdated entries first; if that frees nothing, an arbitrary eighth, not
-            // everything, so a reader sending many distinct filters cannot empty it for all.
-            entries.retain(|_, e| e.generation >= generation);
-            if entries.len() >= self.max_entries {
-                let mut seen = 0;
-                let to_drop = self.max_entries / 8 + 1;
-                entries.retain(|_, _| {
-                    seen += 1;
-                    seen > to_drop
-                });
-            }
+        if let Some(old) = entries.map.remove(&key) {
+            entries.bytes -= old.bytes;
         }
-        entries.insert(
+        let (max_entries, max_bytes) = (self.max_entries, self.max_bytes);
+        let Entries { map, bytes: held } = &mut *entries;
+        if map.len() >= max_entries || *held + bytes > max_bytes {
+            // Outdated entries first.
+            map.retain(|_, e| {
+                let keep = e.generation >= generation;
+                if !keep {
+                    *held -= e.bytes;
+                }
+                keep
+            });
+        }
+        if map.len() >= max_entries || *held + bytes > max_bytes {
+            // Then arbitrary ones: an eighth when it is full of entries, else until the new one
+            // fits; never everything, so a reader sending many distinct filters cannot empty
+            // it for all.
+            let mut to_drop = if map.len() >= max_entries {
+                max_entries / 8 + 1
+            } else {
+                0
+            };
+            map.retain(|_, e| {
+                let drop = to_drop > 0 || *held + bytes > max_bytes;
+                if drop {
+                    to_drop = to_drop.saturating_sub(1);
+                    *held -= e.bytes;
+                }
+                !drop
+            });
+        }
+        entries.bytes += bytes;
+        entries.map.insert(
             key,
             Lagging {
                 generation,
                 read_at,
                 value,
+                bytes,
             },
         );
     }
@@ -278,7 +344,12 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+        self.entries.lock().map(|e| e.map.len()).unwrap_or(0)
+    }
+
+    /// Bytes held, as `weigh` counts them.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().map(|e| e.bytes).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -325,14 +396,21 @@ impl Default for ReadCache {
 impl ReadCache {
     /// The caches, with facet counts allowed to lag a write by `lag` (tests vary it).
     pub fn with_facets_lag(lag: Duration) -> Self {
-        // A catalog page's data and HTML are ~60 KB together, a service page's 5-80 KB.
+        // A catalog page's data and HTML are ~60 KB together, a service page's 5-80 KB, a page
+        // of the API's list up to ~1 MB. In all, the caches hold at most 184 MiB.
         ReadCache {
-            facets: LaggingCache::new(lag, 2048),
-            rows: LaggingCache::new(Duration::ZERO, 1024),
-            services: LaggingCache::new(Duration::ZERO, 2048),
-            // Few entries: a page is up to 200 services with whole descriptions (up to ~1 MB
-            // in the worst case). Bounding these caches in bytes is issue 10's work.
-            api_services: LaggingCache::new(Duration::ZERO, 128),
+            facets: LaggingCache::new(lag, 2048, 8 << 20, |k, v| json_bytes(k) + json_bytes(v)),
+            rows: LaggingCache::new(Duration::ZERO, 1024, 32 << 20, |k, v| {
+                json_bytes(k) + json_bytes(v)
+            }),
+            services: LaggingCache::new(Duration::ZERO, 2048, 32 << 20, |k, v| {
+                json_bytes(k) + json_bytes(&**v)
+            }),
+            api_services: LaggingCache::new(Duration::ZERO, 128, 16 << 20, |k, v| {
+                json_bytes(&k.filter)
+                    + k.after.as_ref().map_or(0, |c| c.name.len())
+                    + json_bytes(&v.0)
+            }),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
         }
@@ -361,7 +439,44 @@ mod tests {
     }
 
     fn counter_cache(lag_ms: u64) -> LaggingCache<&'static str, usize> {
-        LaggingCache::new(Duration::from_millis(lag_ms), 16)
+        LaggingCache::new(Duration::from_millis(lag_ms), 16, 1 << 20, |k, _| {
+            k.len() + 8
+        })
+    }
+
+    /// Few entries, but each large: the byte bound holds where the entry bound would not, and
+    /// an answer too large to keep is still returned.
+    #[tokio::test]
+    async fn lagging_cache_stays_within_its_bytes() {
+        let c: LaggingCache<String, String> =
+            LaggingCache::new(Duration::ZERO, 1000, 1 << 20, |k, v| k.len() + v.len());
+        for i in 0..100 {
+            let v = c
+                .get_or_compute(&format!("q{i}"), 1, || async { Ok("x".repeat(100 << 10)) })
+                .await
+                .unwrap();
+            assert_eq!(v.len(), 100 << 10);
+            assert!(c.bytes() <= 1 << 20, "{} bytes", c.bytes());
+        }
+        assert!(c.len() >= 5, "it still caches: {} entries", c.len());
+        let huge = c
+            .get_or_compute(&"big".to_string(), 1, || async { Ok("x".repeat(1 << 20)) })
+            .await
+            .unwrap();
+        assert_eq!(huge.len(), 1 << 20);
+        assert!(c.bytes() <= 1 << 20);
+        // Replacing an entry counts it once.
+        let before = c.bytes();
+        c.get_or_compute(&"q99".to_string(), 2, || async {
+            Ok("y".repeat(100 << 10))
+        })
+        .await
+        .unwrap();
+        assert!(
+            c.bytes() <= before + (100 << 10),
+            "{} > {before}",
+            c.bytes()
+        );
     }
 
     #[tokio::test]

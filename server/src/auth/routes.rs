@@ -65,7 +65,7 @@ async fn login(
             see_other(&url)
         }
         Err(e) => {
-            tracing::error!("starting a sign-in: {e}");
+            tracing::error!(error = ?e.to_string(), "starting a sign-in");
             page(
                 StatusCode::BAD_GATEWAY,
                 "Sign-in is unavailable",
@@ -182,7 +182,8 @@ async fn sign_in(
     let claims = match oidc.finish(&pending, &code).await {
         Ok(c) => c,
         Err(e) => {
-            tracing::warn!("sign-in refused: {e}");
+            // Debug-formatted: the provider's answer is not ours to trust with a log line.
+            tracing::warn!(error = ?e.to_string(), "sign-in refused");
             if matches!(e, OidcError::InvalidToken(_)) {
                 // Perhaps the provider rotated its keys: re-read them for the next attempt.
                 oidc.refresh().await;
