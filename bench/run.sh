@@ -473,6 +473,17 @@ if ((WRITES_PER_SEC > 0)); then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Normal requests while the server is abused (bench/abuse.py): slow-loris clients, then a flood
+# of sign-in starts from one address. BENCH_ABUSE=0 skips it.
+if [[ ${BENCH_ABUSE:-1} == 1 ]]; then
+    step "abuse: a signed-in page during a slow-loris attack and a sign-in flood"
+    python3 "$BENCH_SRC/abuse.py" --url "$APP_URL" --cookie "$COOKIE" \
+        --path "$(head -n 1 "$SERVICE_PAGES")" --seconds "$DURATION" ||
+        die "bench/abuse.py failed"
+    echo "session rows after the flood: $(sql -At -c 'SELECT count(*) FROM tower_sessions.session')"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # The same SQL without the app. Copied from app/src/store/catalog.rs (rows() and facets()),
 # app/src/store/cache.rs (generation()) and app/src/store/rows.rs (SERVICE_LIST_COLUMNS),
 # unfiltered form; -M prepared matches sqlx's prepared statements. LIMIT and OFFSET are literals,

@@ -78,6 +78,80 @@ async fn slow_clients_are_cut_off_and_do_not_block_others(pool: PgPool) {
     server.await.unwrap().unwrap();
 }
 
+/// With one request allowed in flight, a second waits briefly and then gets a 503 that says
+/// the portal is busy; once the first is done, requests are served again. Probes are not
+/// counted. (The first is held in flight by sending its body slowly.)
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn requests_past_the_in_flight_limit_are_refused_not_queued_for_ever(pool: PgPool) {
+    let limits = Limits {
+        max_in_flight: 1,
+        queue_wait: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let app = TestApp::anonymous_limited(pool, limits.clone())
+        .await
+        .signed_in_as(&ALICE_ADMIN)
+        .await;
+    let cookie = app.cookie.clone().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = app.router.clone();
+    let server = tokio::spawn(async move {
+        server::listener::serve(listener, router, &limits, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+
+    // A signed-in save whose body arrives slowly: the server function waits for it in flight.
+    let body = "form[slug]=slow-team&form[name]=Slow";
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /fn/create_team HTTP/1.1\r\nHost: portal.test\r\nConnection: close\r\n\
+         Cookie: {cookie}\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, took) = get_over_tcp(addr, "/teams").await;
+    assert_eq!(
+        status, 503,
+        "refused while the slow request holds the only slot"
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "after a short wait: {took:?}"
+    );
+    assert_eq!(
+        get_over_tcp(addr, "/healthz").await.0,
+        200,
+        "probes still answer"
+    );
+
+    slow.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut answer = Vec::new();
+    slow.read_to_end(&mut answer).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 2"),
+        "the slow save ends"
+    );
+    assert_eq!(
+        app.scalar_i64("SELECT count(*) FROM team WHERE slug = 'slow-team'")
+            .await,
+        1
+    );
+    let (status, _) = get_over_tcp(addr, "/teams").await;
+    assert_eq!(
+        status, 303,
+        "served again (a sign-in redirect: this client has no cookie)"
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
 async fn sessions(app: &TestApp) -> i64 {
     app.scalar_i64("SELECT count(*) FROM tower_sessions.session")
         .await
