@@ -39,7 +39,10 @@ BEGIN
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO portal_app;
     -- Append-only history; the migration bookkeeping is the owner's alone.
     REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM portal_app;
-    REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM portal_app;
+    -- (Absent where the migrations are applied by hand, as bench/run.sh does with psql.)
+    IF to_regclass('_sqlx_migrations') IS NOT NULL THEN
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM portal_app;
+    END IF;
 END
 $$;
 REVOKE EXECUTE ON FUNCTION portal_grant_server_rights() FROM PUBLIC;

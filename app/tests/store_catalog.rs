@@ -402,3 +402,55 @@ async fn rows_follow_every_write_and_counts_only_writes_that_change_them(pool: P
     assert_eq!(moved.facets, truth.facets, "recounted");
     assert_ne!(moved.facets, edited.facets);
 }
+
+/// A search in name order, from the catalog and through the API's cursor, lists every match
+/// once, in name order (the search's own ORDER BY expression must sort as the name index does).
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn a_search_in_name_order_pages_completely(pool: PgPool) {
+    for (slug, name) in [
+        ("pay-b", "payments B"),
+        ("pay-a", "Payments a"),
+        ("pay-c", "Payouts"),
+        ("ledger", "Ledger"),
+        ("pay-z", "paywall"),
+        ("pay-y", "Pay"),
+    ] {
+        service(&pool, slug, name, 2, None, "").await;
+    }
+    let filter = CatalogFilter {
+        q: "pay".into(),
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let list = app::domain::api::ServiceList {
+            filter: filter.clone(),
+            after: after.clone(),
+            limit: 2,
+        };
+        let (rows, next) = app::store::catalog::api_list(&pool, &list).await.unwrap();
+        seen.extend(rows.into_iter().map(|r| r.name));
+        match next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["Pay", "Payments a", "payments B", "Payouts", "paywall"]
+    );
+    let page = search(
+        &pool,
+        &ReadCache::default(),
+        &CatalogQuery {
+            filter,
+            sort: Sort::Name,
+            page: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, seen);
+}

@@ -63,3 +63,25 @@ test('an admin reads the audit trail of a change', async ({ page }) => {
   await row.getByText('Before / after').click();
   await expect(row.locator('pre').nth(1)).toContainText('"postmortem_due_days": 30');
 });
+
+test('an admin disables a person: their session ends and sign-in is refused until re-enabled', async ({ page, browser }) => {
+  const dave = await browser.newPage();
+  await open(dave, '/services', 'dave');
+  await expect(dave.locator('.usermenu')).toContainText('Dave');
+
+  await open(page, '/admin/people', 'alice');
+  const row = page.locator('tbody tr', { hasText: 'dave@example.com' });
+  await row.getByRole('button', { name: /^Disable / }).click();
+  await expect(row.locator('.badge', { hasText: 'Disabled' })).toBeVisible();
+
+  // Dave's open session is over: the next page sends him to sign in, and that is refused.
+  await dave.goto('/services');
+  if (new URL(dave.url()).pathname.startsWith('/interaction/')) await providerLogin(dave, 'dave');
+  await expect(dave.getByRole('heading', { level: 1 })).toHaveText('Your access has been disabled');
+
+  await row.getByRole('button', { name: /^Enable / }).click();
+  await expect(row.locator('.badge', { hasText: 'Disabled' })).toHaveCount(0);
+  await open(dave, '/services', 'dave');
+  await expect(dave.locator('.usermenu')).toContainText('Dave');
+  await dave.close();
+});

@@ -57,6 +57,12 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Sk
     }
 }
 
+/// Name order for a text search. The same order as `lower(s.name), s.id`, but not the name
+/// index's expression: walking that index, the planner filtered ~30,000 rows to find 51 matches
+/// of a common prefix (70-120 ms on 50,000 services, measured with EXPLAIN ANALYZE); sorting the
+/// few thousand matches the GIN index finds takes 12-26 ms.
+const SEARCH_NAME_ORDER: &str = "lower(s.name) || '', s.id";
+
 /// The ORDER BY for a query; every sort ends in the id, so the order is total and paging stable.
 fn push_order(qb: &mut QueryBuilder<'_, Postgres>, q: &CatalogQuery) {
     match (q.sort, prefix_tsquery(&q.filter.q)) {
@@ -66,6 +72,10 @@ fn push_order(qb: &mut QueryBuilder<'_, Postgres>, q: &CatalogQuery) {
             qb.push(" ORDER BY ts_rank(s.search, to_tsquery('simple', ");
             qb.push_bind(ts);
             qb.push(")) DESC, lower(s.name), s.id");
+        }
+        (Sort::Name, Some(_)) => {
+            qb.push(" ORDER BY ");
+            qb.push(SEARCH_NAME_ORDER);
         }
         (Sort::Name | Sort::Relevance, _) => {
             qb.push(" ORDER BY lower(s.name), s.id");
@@ -274,13 +284,15 @@ pub struct ApiService {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// `api_list` at the current catalog generation (see `store::cache`).
+/// `api_list` at the catalog generation `known` (read with the token, before the data), or the
+/// current one (see `store::cache`).
 pub async fn api_list_cached(
     pool: &PgPool,
     cache: &ReadCache,
     list: &crate::domain::api::ServiceList,
+    known: Option<crate::state::CatalogGeneration>,
 ) -> Result<super::cache::ApiServicePage, AppError> {
-    let g = generation_or_current(pool, None).await?;
+    let g = generation_or_current(pool, known).await?;
     cache
         .api_services
         .get_or_compute(list, g.all, || async {
@@ -309,7 +321,12 @@ pub async fn api_list(
         qb.push_bind(after.id);
         qb.push(")");
     }
-    qb.push(" ORDER BY lower(s.name), s.id");
+    if prefix_tsquery(&list.filter.q).is_some() {
+        qb.push(" ORDER BY ");
+        qb.push(SEARCH_NAME_ORDER);
+    } else {
+        qb.push(" ORDER BY lower(s.name), s.id");
+    }
     qb.push(format_args!(" LIMIT {}", list.limit + 1));
     let mut rows: Vec<ApiService> = qb.build_query_as().fetch_all(pool).await?;
     let next = if rows.len() as i64 > list.limit {

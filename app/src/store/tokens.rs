@@ -18,6 +18,9 @@ pub struct TokenAuth {
     /// Uses in the current minute, this one included.
     pub window_count: i32,
     pub window_start: DateTime<Utc>,
+    /// The catalog generation, read in the same statement: the API's read cache keys on it, so
+    /// a cached list costs no round trip of its own (as the sign-in gate does for pages).
+    pub generation: crate::state::CatalogGeneration,
 }
 
 pub async fn create(
@@ -137,7 +140,9 @@ pub async fn authenticate(
          WHERE k.secret_hash = '\\x{hex}'::bytea AND k.revoked_at IS NULL \
            AND (k.expires_at IS NULL OR k.expires_at > now()) \
          RETURNING k.id, k.name, k.prefix, (SELECT slug FROM team WHERE id = k.team_id) AS team, \
-                   k.scopes, k.window_count, k.window_start"
+                   k.scopes, k.window_count, k.window_start, \
+                   (SELECT value FROM catalog_generation) AS catalog_generation, \
+                   (SELECT facets FROM catalog_generation) AS facet_generation"
     );
     let row = sqlx::raw_sql(&sql)
         .fetch_all(pool)
@@ -154,5 +159,9 @@ pub async fn authenticate(
         scopes: scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
         window_count: r.try_get("window_count")?,
         window_start: r.try_get("window_start")?,
+        generation: crate::state::CatalogGeneration {
+            all: r.try_get("catalog_generation")?,
+            facets: r.try_get("facet_generation")?,
+        },
     }))
 }

@@ -97,5 +97,6 @@ pub async fn authenticate(
         scopes: auth.scopes.clone(),
     };
     req.extensions_mut().insert(caller);
+    req.extensions_mut().insert(auth.generation);
     next.run(req).await
 }

@@ -81,11 +81,13 @@ impl ServiceBody {
 pub async fn list_services(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,
+    generation: Option<Extension<app::state::CatalogGeneration>>,
     q: Result<Query<ServiceListParams>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     c.need(Scope::CatalogRead)?;
     let list = query(q)?.validate().map_err(AppError::from)?;
-    let page = store::catalog::api_list_cached(&st.pool, &st.cache, &list).await?;
+    let known = generation.map(|Extension(g)| g);
+    let page = store::catalog::api_list_cached(&st.pool, &st.cache, &list, known).await?;
     let (items, next) = &*page;
     Ok(Json(
         json!({ "items": items, "next_cursor": next.as_ref().map(|c| c.encode()) }),
