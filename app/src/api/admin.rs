@@ -12,9 +12,13 @@ pub async fn list_users(page: u32) -> Result<(Vec<UserSummary>, i64), AppError> 
     use crate::domain::access::Permission;
     respond(
         async {
-            let st = state()?;
-            authorize(&st, &caller()?, Permission::ManageUsers, "users").await?;
-            crate::store::users::list(&st.pool, page).await
+            let (st, who) = (state()?, caller()?);
+            authorize(&st, &who, Permission::ManageUsers, "users").await?;
+            let (mut users, total) = crate::store::users::list(&st.pool, page).await?;
+            for u in &mut users {
+                u.is_you = u.id == who.me.id;
+            }
+            Ok((users, total))
         }
         .await,
     )

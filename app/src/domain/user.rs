@@ -21,6 +21,8 @@ pub struct UserSummary {
     pub last_login_at: Option<DateTime<Utc>>,
     /// Set while an admin has disabled them: no session works and sign-in is refused.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The person looking at the list (who cannot disable themselves).
+    pub is_you: bool,
 }
 
 impl UserSummary {

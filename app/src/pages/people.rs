@@ -121,14 +121,19 @@ fn PersonRow(
             </td>
             <td>
                 // Disabling ends every session of theirs at its next request and refuses sign-in.
-                <ActionForm action=access attr:class="inline-form">
-                    <input type="hidden" name="user" value=u.id.to_string()/>
-                    <input type="hidden" name="disable" value=(!disabled).to_string()/>
-                    <button type="submit" class=if disabled { "button secondary small" } else { "button danger small" }
-                        aria-label=access_label>
-                        {if disabled { "Enable" } else { "Disable" }}
-                    </button>
-                </ActionForm>
+                {if u.is_you {
+                    view! { <span class="muted small">"You"</span> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=access attr:class="inline-form">
+                            <input type="hidden" name="user" value=u.id.to_string()/>
+                            <input type="hidden" name="disable" value=(!disabled).to_string()/>
+                            <button type="submit" class="button secondary small" aria-label=access_label>
+                                {if disabled { "Enable" } else { "Disable" }}
+                            </button>
+                        </ActionForm>
+                    }.into_any()
+                }}
             </td>
         </tr>
     }

@@ -151,6 +151,7 @@ pub async fn list(pool: &PgPool, page: u32) -> Result<(Vec<UserSummary>, i64), A
                 teams: r.teams,
                 last_login_at: r.last_login_at,
                 disabled_at: r.disabled_at,
+                is_you: false,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
