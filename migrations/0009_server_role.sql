@@ -12,7 +12,12 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'portal_app') THEN
         CREATE ROLE portal_app NOLOGIN;
     END IF;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+EXCEPTION
+    WHEN duplicate_object OR unique_violation THEN NULL;
+    -- A migrating role that may not create roles, and nobody made portal_app: the grants are
+    -- skipped and the server, running as this one role, warns that the trail is unprotected.
+    WHEN insufficient_privilege THEN
+        RAISE NOTICE 'portal_app does not exist and cannot be created here: see README, "Database roles"';
 END
 $$;
 
@@ -28,6 +33,9 @@ CREATE TABLE IF NOT EXISTS tower_sessions.session (
 -- roles of the cluster it came from) and calls this to grant them afresh.
 CREATE FUNCTION portal_grant_server_rights() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'portal_app') THEN
+        RETURN;
+    END IF;
     GRANT USAGE ON SCHEMA tower_sessions TO portal_app;
     GRANT SELECT, INSERT, UPDATE, DELETE ON tower_sessions.session TO portal_app;
     GRANT USAGE ON SCHEMA public TO portal_app;
@@ -39,6 +47,9 @@ BEGIN
     ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO portal_app;
     -- Append-only history; the migration bookkeeping is the owner's alone.
     REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM portal_app;
+    -- Deleting a person would blank the actor of their audit rows (ON DELETE SET NULL runs as
+    -- the owner); the portal never deletes people, it disables them.
+    REVOKE DELETE ON app_user FROM portal_app;
     -- (Absent where the migrations are applied by hand, as bench/run.sh does with psql.)
     IF to_regclass('_sqlx_migrations') IS NOT NULL THEN
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM portal_app;

@@ -34,6 +34,33 @@ fn tool(name: &'static str) -> Result<Command, BackupError> {
     Ok(Command::new(path))
 }
 
+/// The URL without its password, and the password: given to the tools in `PGPASSWORD`, not on
+/// the command line, where any local user could read it in the process list.
+fn split_password(url: &str) -> (String, Option<String>) {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let password = u.password().map(|p| {
+                // Percent-decoding (a form decoder, told that '+' is itself, not a space).
+                url::form_urlencoded::parse(format!("p={}", p.replace('+', "%2B")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            });
+            let _ = u.set_password(None);
+            (u.to_string(), password)
+        }
+        _ => (url.to_string(), None),
+    }
+}
+
+fn connect_to(cmd: &mut Command, url: &str) {
+    let (url, password) = split_password(url);
+    cmd.arg("--dbname").arg(url);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+}
+
 fn run(name: &'static str, mut cmd: Command) -> Result<(), BackupError> {
     let out = cmd.output().map_err(|e| BackupError::Tool {
         tool: name,
@@ -56,9 +83,8 @@ pub fn backup(url: &str, file: &Path) -> Result<(), BackupError> {
         "--exclude-table-data=tower_sessions.session",
         "--file",
     ])
-    .arg(file)
-    .arg("--dbname")
-    .arg(url);
+    .arg(file);
+    connect_to(&mut cmd, url);
     run("pg_dump", cmd)
 }
 
@@ -84,18 +110,35 @@ pub async fn restore(pool: &PgPool, url: &str, file: &Path) -> Result<(), Backup
         "--single-transaction",
         "--no-owner",
         "--no-privileges",
-        "--dbname",
-    ])
-    .arg(url)
-    .arg(file);
+    ]);
+    connect_to(&mut cmd, url);
+    cmd.arg(file);
     tokio::task::spawn_blocking(move || run("pg_restore", cmd))
         .await
         .map_err(|e| BackupError::Tool {
             tool: "pg_restore",
             detail: e.to_string(),
         })??;
-    sqlx::query("SELECT portal_grant_server_rights()")
-        .execute(pool)
-        .await?;
+    sqlx::raw_sql(
+        "SELECT portal_grant_server_rights(); \
+         REVOKE EXECUTE ON FUNCTION portal_grant_server_rights() FROM PUBLIC;",
+    )
+    .execute(pool)
+    .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_password;
+
+    #[test]
+    fn the_password_leaves_the_url() {
+        let (url, p) = split_password("postgres://owner:s%40c+ret@db.example:5432/portal");
+        assert_eq!(url, "postgres://owner@db.example:5432/portal");
+        assert_eq!(p.as_deref(), Some("s@c+ret"));
+        let (url, p) = split_password("postgres://portal_server@127.0.0.1:5432/portal");
+        assert_eq!(url, "postgres://portal_server@127.0.0.1:5432/portal");
+        assert_eq!(p, None);
+    }
 }

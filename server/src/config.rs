@@ -126,7 +126,7 @@ pub async fn can_rewrite_audit(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error>
 impl crate::limits::Limits {
     /// The limits, from PORTAL_MAX_IN_FLIGHT, PORTAL_MAX_CONNECTIONS, PORTAL_HEADER_TIMEOUT_SECS,
     /// PORTAL_LOGINS_PER_CLIENT_PER_MINUTE, PORTAL_LOGINS_PER_MINUTE,
-    /// PORTAL_WRITES_PER_PERSON_PER_MINUTE and PORTAL_CLIENT_IP_HEADER (README, "Limits").
+    /// PORTAL_WRITES_PER_PERSON_PER_MINUTE and PORTAL_CLIENT_IP_HEADER (README, "Configuration").
     pub fn from_env() -> Result<crate::limits::Limits, ConfigError> {
         let d = crate::limits::Limits::default();
         Ok(crate::limits::Limits {

@@ -2,7 +2,7 @@
 //!
 //! The counters live in this process. They are not shared state the replicas must agree on:
 //! each replica protects itself, so with N replicas a client gets at most N times a limit
-//! (README, "Limits"). Keeping them out of PostgreSQL is the point: a flood that is refused
+//! (README, "Configuration"). Keeping them out of PostgreSQL is the point: a sign-in flood refused
 //! here costs the database nothing.
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -19,7 +19,7 @@ use tokio::sync::Semaphore;
 use app::domain::access::Me;
 use app::error::AppError;
 
-/// The server's limits, from the environment (README, "Limits").
+/// The server's limits, from the environment (README, "Configuration").
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Requests handled at once; more wait up to `queue_wait`, then get a 503.

@@ -1,7 +1,14 @@
 //! The accept loop. `axum::serve` sets no timer on hyper, so hyper's header-read timeout is off
 //! and a client that sends its headers one byte at a time (slow loris) holds a connection for
-//! as long as it likes. This loop serves each connection through hyper-util with a timer, the
-//! header timeout, and a cap on open connections, and drains them on shutdown.
+//! as long as it likes. This loop serves each connection with a timer, the header timeout, and a
+//! cap on open connections, and drains them on shutdown.
+//!
+//! HTTP/1.1 only. hyper-util's auto builder first reads the bytes that tell HTTP/1 from HTTP/2
+//! with no timer at all, so a client that connects and sends nothing would keep its slot for
+//! ever (and 4,096 of them would lock everyone out). Browsers speak HTTP/2 only over TLS, which
+//! a proxy in front terminates; proxies speak HTTP/1.1 to their backends. hyper's HTTP/1 header
+//! timer runs from the moment a request head is awaited: on a new connection that sends nothing,
+//! and between the requests of a kept-alive one.
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,8 +16,7 @@ use std::sync::Arc;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -26,12 +32,10 @@ pub async fn serve(
     limits: &Limits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -61,8 +65,7 @@ pub async fn serve(
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             app.clone().oneshot(req)
         });
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn.into_owned());
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!("connection from {peer}: {e}");

@@ -45,6 +45,7 @@ async fn the_server_role_cannot_rewrite_the_trail(owner: PgPool) {
         "TRUNCATE service_dependency",
         "TRUNCATE service CASCADE",
         "DELETE FROM _sqlx_migrations",
+        "DELETE FROM app_user",
     ] {
         assert_eq!(refused(&server, sql).await, "42501", "{sql}");
     }

@@ -74,6 +74,24 @@ async fn slow_clients_are_cut_off_and_do_not_block_others(pool: PgPool) {
     }
     let (status, _) = get_over_tcp(addr, "/healthz").await;
     assert_eq!(status, 200);
+
+    // A client that connects and sends nothing, one that opens an HTTP/2 preface and stops, and
+    // a kept-alive one idle after its first request: all closed by the server within the timeout.
+    let silent = TcpStream::connect(addr).await.unwrap();
+    let mut preface = TcpStream::connect(addr).await.unwrap();
+    preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: portal.test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    for mut s in [silent, preface, idle] {
+        let mut rest = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "a connection still open after 5 s");
+    }
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }

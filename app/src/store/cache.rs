@@ -229,15 +229,16 @@ impl<K: Hash + Eq + Clone, V: Clone> LaggingCache<K, V> {
 
     fn store(&self, key: K, generation: i64, read_at: Instant, value: V) {
         let bytes = (self.weigh)(&key, &value);
-        if bytes > self.max_bytes / 4 {
-            // One answer that would crowd out a quarter of the cache is served, not kept.
-            return;
-        }
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
+        // What was kept for this key is outdated now, whether or not the new value is kept.
         if let Some(old) = entries.map.remove(&key) {
             entries.bytes -= old.bytes;
+        }
+        if bytes > self.max_bytes / 4 {
+            // One answer that would crowd out a quarter of the cache is served, not kept.
+            return;
         }
         let (max_entries, max_bytes) = (self.max_entries, self.max_bytes);
         let Entries { map, bytes: held } = &mut *entries;
