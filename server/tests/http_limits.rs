@@ -305,15 +305,7 @@ async fn distinct_huge_queries_do_not_grow_memory(pool: PgPool) {
                 "{}",
                 &r.body[..r.body.len().min(300)]
             );
-            let r = app
-                .send(
-                    axum::http::Request::post("/fn/search_catalog")
-                        .header("content-type", "application/json")
-                        .header("sec-fetch-site", "same-origin")
-                        .body(axum::body::Body::from(body.to_string()))
-                        .unwrap(),
-                )
-                .await;
+            let r = app.post_json("/fn/search_catalog", &body).await;
             assert_eq!(
                 r.status,
                 StatusCode::OK,

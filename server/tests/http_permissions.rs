@@ -328,15 +328,7 @@ async fn imports_follow_the_callers_rights(pool: PgPool) {
         let call = |path: &'static str, body: serde_json::Value| {
             let app = app.clone();
             async move {
-                let r = app
-                    .send(
-                        axum::http::Request::post(path)
-                            .header("content-type", "application/json")
-                            .header("sec-fetch-site", "same-origin")
-                            .body(axum::body::Body::from(body.to_string()))
-                            .unwrap(),
-                    )
-                    .await;
+                let r = app.post_json(path, &body).await;
                 assert_eq!(
                     r.status,
                     StatusCode::OK,

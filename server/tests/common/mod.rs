@@ -255,6 +255,18 @@ impl TestApp {
             .await
     }
 
+    /// A JSON server-function call as the hydrated page makes it: same-origin.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(
+            Request::post(path)
+                .header("content-type", "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn post_with(
         &self,
         path: &str,
