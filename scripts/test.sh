@@ -8,6 +8,9 @@ root=$(pwd)
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# A test run builds from scratch once: incremental caches would only double the disk it needs.
+export CARGO_INCREMENTAL=0
+
 step "Tools"
 scripts/setup.sh --e2e
 
@@ -113,5 +116,6 @@ sum() { { grep -Eo "$1" "$log" || true; } | { grep -Eo '[0-9]+' || true; } | awk
 passed=$(( $(sum '(ok|FAILED)\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed') ))
 failed=$(( $(sum '[0-9]+ failed;') + $(sum '^ +[0-9]+ failed') ))
 echo
+echo "disk: target/ $(du -sh target 2>/dev/null | cut -f1), free $(df -h . | awk 'NR==2 { print $4 }')"
 echo "all: $passed passed, $failed failed"
 [ "$e2e_status" = 0 ] && [ "$failed" = 0 ]

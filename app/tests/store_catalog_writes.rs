@@ -189,12 +189,14 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
         ["checkout"]
     );
     assert_eq!(d.depends_on_total, 1);
-    // Tier 1 needs on-call (the team has no pager, the service no on-call link) and a fresh runbook.
+    // Tier 1 needs on-call (the team has no pager, the service no on-call link), a fresh
+    // runbook and an SLO.
     assert_eq!(
         d.gaps,
         vec![
             PolicyGap::NoOncall,
-            PolicyGap::StaleRunbook { days: Some(690) }
+            PolicyGap::StaleRunbook { days: Some(690) },
+            PolicyGap::NoSlo
         ]
     );
 
@@ -216,6 +218,27 @@ async fn service_detail_gathers_links_dependencies_and_gaps(pool: PgPool) {
         &link("oncall", "https://pager.example.com/pay", "")
             .validate(today())
             .unwrap(),
+    )
+    .await
+    .unwrap();
+    let d = services::detail(&pool, "payments-api", today(), 180)
+        .await
+        .unwrap();
+    assert_eq!(d.gaps, vec![PolicyGap::NoSlo]);
+    // An SLO closes the last one.
+    let slo = app::domain::slo_form::SloForm {
+        slug: "availability".into(),
+        name: "Availability".into(),
+        sli_kind: "availability".into(),
+        objective: "99.9".into(),
+        window: "month".into(),
+        source: "push".into(),
+        ..Default::default()
+    };
+    app::store::slos::create(
+        &mut pool.acquire().await.unwrap(),
+        "payments-api",
+        &slo.validate().unwrap(),
     )
     .await
     .unwrap();

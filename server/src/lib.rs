@@ -5,6 +5,7 @@ pub mod backup;
 pub mod config;
 pub mod devdb;
 pub mod download;
+pub mod jobs;
 pub mod limits;
 pub mod listener;
 pub mod metrics;

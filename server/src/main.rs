@@ -260,7 +260,7 @@ async fn serve(config: Config, demo: bool) -> Result<(), BoxError> {
     tracing::info!(issuer = %auth.issuer, public_url = %auth.public_url, "signing in through the OpenID Provider");
     let oidc = std::sync::Arc::new(Oidc::new(auth)?);
     let sessions = session::store(&pool).await?;
-    session::spawn_cleanup(sessions.clone());
+    server::jobs::spawn_all(&pool, sessions.clone());
     let state = AppState::new(pool.clone(), config.settings.clone(), leptos_options);
     let limits = server::limits::Limits::from_env()?;
     let guards = server::limits::Guards::new(limits.clone());

@@ -49,10 +49,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The largest body of an import (Backstage files, up to 4 MiB of YAML, as JSON).
 pub const MAX_IMPORT_BODY_BYTES: usize = 6 * 1024 * 1024;
 
-/// The body limit for a route kind: imports may be large, everything else is small.
+/// The largest push of SLO counts: a day of minute buckets (1,440) as JSON, with room to spare.
+pub const MAX_COUNTS_BODY_BYTES: usize = 256 * 1024;
+
+/// The body limit for a route kind: imports may be large, count pushes medium, everything else
+/// is small.
 pub fn body_limit_for(path: &str) -> usize {
     match path {
         "/api/v1/import" | "/fn/preview_import" | "/fn/apply_import" => MAX_IMPORT_BODY_BYTES,
+        p if p.starts_with("/api/v1/slos/") && p.ends_with("/counts") => MAX_COUNTS_BODY_BYTES,
         _ => MAX_BODY_BYTES,
     }
 }

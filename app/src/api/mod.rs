@@ -7,6 +7,7 @@ pub mod import;
 pub mod me;
 pub mod overview;
 pub mod services;
+pub mod slos;
 pub mod teams;
 pub mod tiers;
 pub mod tokens;

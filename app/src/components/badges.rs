@@ -26,3 +26,10 @@ pub fn LinkKindBadge(kind: LinkKind) -> impl IntoView {
 pub fn Unowned() -> impl IntoView {
     view! { <span class="badge warn" title="No team owns this service">"Unowned"</span> }
 }
+
+/// An SLO's (or a service's) error-budget policy state; "unknown" looks unlike both ok and bad.
+#[component]
+pub fn BudgetBadge(state: crate::domain::slo::BudgetState) -> impl IntoView {
+    let class = format!("badge budget budget-{}", state.as_str());
+    view! { <span class=class>{state.label()}</span> }
+}

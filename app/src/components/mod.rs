@@ -1,6 +1,7 @@
 //! View pieces shared by the pages.
 pub mod access;
 pub mod badges;
+pub mod chart;
 pub mod contacts;
 pub mod danger_zone;
 pub mod fields;

@@ -44,6 +44,10 @@ pub struct TierPolicy {
     pub min_slo_objective: Option<f64>,
     /// Business days after resolution.
     pub postmortem_due_days: Option<i16>,
+    /// Every service of the tier must have an SLO.
+    pub slo_required: bool,
+    /// An SLO with less than this share of its budget left (percent) is at risk.
+    pub budget_at_risk_pct: i16,
 }
 
 impl TierPolicy {
@@ -66,6 +70,12 @@ pub enum PolicyGap {
     StaleRunbook {
         days: Option<i64>,
     },
+    /// The tier requires an SLO and the service has none.
+    NoSlo,
+    /// `count` SLOs promise less than the tier's minimum objective.
+    SloBelowFloor {
+        count: i64,
+    },
 }
 
 impl PolicyGap {
@@ -77,6 +87,16 @@ impl PolicyGap {
                     .into()
             }
             PolicyGap::NoRunbook => "No runbook: the tier requires one.".into(),
+            PolicyGap::NoSlo => {
+                "No SLO: the tier requires at least one, so nobody can say whether this service keeps its promise."
+                    .into()
+            }
+            PolicyGap::SloBelowFloor { count: 1 } => {
+                "One SLO's objective is below the tier's minimum.".into()
+            }
+            PolicyGap::SloBelowFloor { count } => {
+                format!("{count} SLOs have objectives below the tier's minimum.")
+            }
             PolicyGap::StaleRunbook { days: Some(d) } => format!(
                 "Runbook is stale: last reviewed {d} days ago (reviews are due every {stale_after_days} days)."
             ),
@@ -91,6 +111,8 @@ impl PolicyGap {
             PolicyGap::NoOncall => "no on-call",
             PolicyGap::NoRunbook => "no runbook",
             PolicyGap::StaleRunbook { .. } => "stale runbook",
+            PolicyGap::NoSlo => "no SLO",
+            PolicyGap::SloBelowFloor { .. } => "SLO below floor",
         }
     }
 }
@@ -104,9 +126,13 @@ pub struct PolicyFacts {
     pub runbook_count: i64,
     /// Age in days of the most recently reviewed runbook; None if none was ever reviewed.
     pub freshest_runbook_age_days: Option<i64>,
+    pub slo_count: i64,
+    /// SLOs whose objective is below the tier's minimum.
+    pub slos_below_floor: i64,
 }
 
 impl PolicyFacts {
+    /// Facts from the service's links; its SLO counts are filled in by the caller.
     pub fn from_links(links: &[Link], team_has_oncall: bool, has_owner: bool) -> PolicyFacts {
         let runbooks: Vec<&Link> = links
             .iter()
@@ -117,6 +143,8 @@ impl PolicyFacts {
             has_oncall: team_has_oncall || links.iter().any(|l| l.kind == LinkKind::Oncall),
             runbook_count: runbooks.len() as i64,
             freshest_runbook_age_days: runbooks.iter().filter_map(|l| l.age_days).min(),
+            slo_count: 0,
+            slos_below_floor: 0,
         }
     }
 }
@@ -147,6 +175,14 @@ pub fn policy_gaps(
             });
         }
     }
+    if policy.slo_required && facts.slo_count == 0 {
+        gaps.push(PolicyGap::NoSlo);
+    }
+    if facts.slos_below_floor > 0 {
+        gaps.push(PolicyGap::SloBelowFloor {
+            count: facts.slos_below_floor,
+        });
+    }
     gaps
 }
 
@@ -163,6 +199,8 @@ mod tests {
             runbook_required: runbook,
             min_slo_objective: Some(99.9),
             postmortem_due_days: Some(5),
+            slo_required: false,
+            budget_at_risk_pct: 25,
         }
     }
     fn facts(oncall: bool, runbooks: i64, age: Option<i64>) -> PolicyFacts {
@@ -171,7 +209,32 @@ mod tests {
             has_oncall: oncall,
             runbook_count: runbooks,
             freshest_runbook_age_days: age,
+            slo_count: 1,
+            slos_below_floor: 0,
         }
+    }
+
+    #[test]
+    fn slo_requirements_follow_the_tier() {
+        let mut p = policy(false, false);
+        let none = PolicyFacts {
+            slo_count: 0,
+            ..facts(true, 1, Some(1))
+        };
+        assert!(policy_gaps(&p, &none, 180).is_empty());
+        p.slo_required = true;
+        assert_eq!(policy_gaps(&p, &none, 180), vec![PolicyGap::NoSlo]);
+        let low = PolicyFacts {
+            slos_below_floor: 2,
+            ..facts(true, 1, Some(1))
+        };
+        assert_eq!(
+            policy_gaps(&p, &low, 180),
+            vec![PolicyGap::SloBelowFloor { count: 2 }]
+        );
+        assert!(PolicyGap::SloBelowFloor { count: 2 }
+            .message(180)
+            .contains("2 SLOs"));
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct TierPolicyForm {
     pub min_slo_objective: String,
     /// Business days; empty: no postmortem required.
     pub postmortem_due_days: String,
+    pub slo_required: String,
+    /// Percent of budget left below which an SLO is at risk; empty: the default, 25.
+    pub budget_at_risk_pct: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +29,12 @@ pub struct TierPolicyInput {
     pub runbook_required: bool,
     pub min_slo_objective: Option<f64>,
     pub postmortem_due_days: Option<i16>,
+    pub slo_required: bool,
+    pub budget_at_risk_pct: i16,
 }
+
+/// The share of budget left (percent) below which an SLO is at risk, unless a tier says otherwise.
+pub const DEFAULT_AT_RISK_PCT: i16 = 25;
 
 fn ticked(raw: &str) -> bool {
     matches!(raw.trim(), "on" | "true" | "yes" | "1")
@@ -48,6 +56,8 @@ impl TierPolicyForm {
                 .postmortem_due_days
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            slo_required: tick(p.slo_required),
+            budget_at_risk_pct: p.budget_at_risk_pct.to_string(),
         }
     }
 
@@ -81,6 +91,19 @@ impl TierPolicyForm {
                 }
             },
         };
+        let budget_at_risk_pct = match self.budget_at_risk_pct.trim().trim_end_matches('%').trim() {
+            "" => DEFAULT_AT_RISK_PCT,
+            raw => match raw.parse::<i16>() {
+                Ok(p) if (1..=99).contains(&p) => p,
+                _ => {
+                    errors.add(
+                        "budget_at_risk_pct",
+                        "Give a whole percentage from 1 to 99, or leave it empty for 25.",
+                    );
+                    DEFAULT_AT_RISK_PCT
+                }
+            },
+        };
         errors.into_result(TierPolicyInput {
             name,
             description,
@@ -88,6 +111,8 @@ impl TierPolicyForm {
             runbook_required: ticked(&self.runbook_required),
             min_slo_objective,
             postmortem_due_days,
+            slo_required: ticked(&self.slo_required),
+            budget_at_risk_pct,
         })
     }
 }

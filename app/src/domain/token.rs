@@ -9,16 +9,24 @@ pub enum Scope {
     CatalogRead,
     CatalogWrite,
     AuditRead,
+    /// Push SLO counts (within the token's team, or everywhere).
+    SloWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::CatalogRead, Scope::CatalogWrite, Scope::AuditRead];
+    pub const ALL: [Scope; 4] = [
+        Scope::CatalogRead,
+        Scope::CatalogWrite,
+        Scope::AuditRead,
+        Scope::SloWrite,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::CatalogRead => "catalog:read",
             Scope::CatalogWrite => "catalog:write",
             Scope::AuditRead => "audit:read",
+            Scope::SloWrite => "slo:write",
         }
     }
 
@@ -31,6 +39,9 @@ impl Scope {
             Scope::CatalogRead => "read teams, services, links, dependencies and tier policies",
             Scope::CatalogWrite => "change them (within the token's team, or everywhere)",
             Scope::AuditRead => "read the audit trail (organisation-wide tokens only)",
+            Scope::SloWrite => {
+                "push SLO good/total counts (within the token's team, or everywhere)"
+            }
         }
     }
 }

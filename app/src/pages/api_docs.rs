@@ -19,7 +19,7 @@ pub fn ApiDocsPage() -> impl IntoView {
             <h2 id="api-auth-h">"Authentication"</h2>
             <p>"Send an API token as "<code>"Authorization: Bearer rpt_…"</code>". Admins make tokens at "
             <a href="/admin/tokens">"API tokens"</a>". A team's token changes only that team's services; its scopes ("
-            <code>"catalog:read"</code>", "<code>"catalog:write"</code>", "<code>"audit:read"</code>") narrow it further. Sessions never authorise the API."</p>
+            <code>"catalog:read"</code>", "<code>"catalog:write"</code>", "<code>"audit:read"</code>", "<code>"slo:write"</code>") narrow it further. Sessions never authorise the API."</p>
             <p>"Errors are always JSON: "<code>"{\"code\": \"validation_failed\", \"message\": \"…\", \"fields\": {\"slug\": \"…\"}}"</code>
             ". Lists page with "<code>"cursor"</code>" and "<code>"limit"</code>" (at most 200). Reads of a service give an "<code>"ETag"</code>
             "; send it back as "<code>"If-Match"</code>" and a save over someone else's change answers 412. Too many requests answer 429 with "<code>"Retry-After"</code>"."</p>

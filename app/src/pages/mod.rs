@@ -5,12 +5,16 @@ pub mod import;
 // These render from the server's read cache and have no island: the browser never needs them.
 #[cfg(feature = "ssr")]
 pub mod catalog;
+pub mod help_slos;
 pub mod overview;
 pub mod people;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod service_edit;
 pub mod service_form;
+pub mod service_slos;
+pub mod slo;
+pub mod slo_form;
 pub mod team;
 pub mod team_form;
 pub mod teams;

@@ -11,6 +11,7 @@ use crate::domain::service::ServiceDetail;
 use crate::domain::team::Team;
 use crate::domain::tier::TierPolicy;
 
+use super::service_slos::SloSection;
 use super::slug_param;
 
 #[component]
@@ -63,11 +64,23 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
                 let d = (*d).clone();
                 view! { <ServiceView d may_edit/> }.to_html()
             });
+            // SLO figures move with every pushed minute: read and rendered per request, into
+            // the slot the cached body leaves for them.
+            let slos =
+                crate::store::slos::for_service(&st.pool, &slug, chrono::Utc::now()).await?;
+            let section = view! {
+                <SloSection service=d.service.slug.clone() slos may_edit slo_required=d.policy.slo_required/>
+            }
+            .to_html();
+            let html: std::sync::Arc<str> = html.replacen(SLO_SLOT, &section, 1).into();
             Ok((name, html))
         }
         .await,
     )
 }
+
+/// Where the live SLO section goes in the cached page body.
+const SLO_SLOT: &str = "<div class=\"slo-slot\"></div>";
 
 /// `may_edit` shows the links to the edit page (the server checks again there).
 #[component]
@@ -94,6 +107,7 @@ fn ServiceView(d: ServiceDetail, may_edit: bool) -> impl IntoView {
             {may_edit.then(|| view! { <a href=edit.clone() class="button secondary">"Edit"</a> })}
         </div>
         <PolicyPanel d=d.clone()/>
+        <div class="slo-slot"></div>
         <div class="grid-2">
             <OwnerCard owner=d.owner.clone() oncall_link=primary.iter().find(|l| l.kind == LinkKind::Oncall).cloned()/>
             <section class="card" aria-labelledby="links-h">

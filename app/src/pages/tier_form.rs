@@ -58,11 +58,14 @@ fn TierPolicyEditor(tier: u8, initial: TierPolicyForm) -> impl IntoView {
                     hint="e.g. 99.9; empty when no SLO is required." placeholder="99.9"/>
                 <TextField prefix="form" name="postmortem_due_days" label="Postmortem due (business days)" value=initial.postmortem_due_days.clone() errors
                     hint="After resolution; empty when none is required." placeholder="5"/>
+                <TextField prefix="form" name="budget_at_risk_pct" label="At risk below (% of error budget left)" value=initial.budget_at_risk_pct.clone() errors
+                    hint="An SLO with less budget left is at risk; empty for 25." placeholder="25"/>
             </div>
             <fieldset class="checks">
                 <legend>"Requirements"</legend>
                 <label><input type="checkbox" name="form[oncall_required]" value="on" checked=!initial.oncall_required.is_empty()/> " On-call (a pager for the owning team)"</label>
                 <label><input type="checkbox" name="form[runbook_required]" value="on" checked=!initial.runbook_required.is_empty()/> " A current runbook"</label>
+                <label><input type="checkbox" name="form[slo_required]" value="on" checked=!initial.slo_required.is_empty()/> " At least one SLO"</label>
             </fieldset>
             <TextArea prefix="form" name="description" label="What this tier means" value=initial.description.clone() errors/>
             <FormError action/>

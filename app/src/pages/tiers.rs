@@ -25,7 +25,7 @@ pub fn TiersPage() -> impl IntoView {
                             <table class="table">
                                 <thead><tr>
                                     <th scope="col">"Tier"</th><th scope="col">"Meaning"</th><th scope="col">"On-call"</th>
-                                    <th scope="col">"Runbook"</th><th scope="col" class="num">"Min. SLO"</th><th scope="col" class="num">"Postmortem due"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                    <th scope="col">"Runbook"</th><th scope="col">"SLO required"</th><th scope="col" class="num">"Min. SLO"</th><th scope="col" class="num">"Postmortem due"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                 </tr></thead>
                                 <tbody>
                                     {policies.into_iter().map(|p| view! {
@@ -34,6 +34,7 @@ pub fn TiersPage() -> impl IntoView {
                                             <td class="muted">{p.description.clone()}</td>
                                             <td>{yes_no(p.oncall_required)}</td>
                                             <td>{yes_no(p.runbook_required)}</td>
+                                            <td>{yes_no(p.slo_required)}</td>
                                             <td class="num">{p.min_slo_objective.map(|o| format!("{o}%")).unwrap_or_else(|| "—".into())}</td>
                                             <td class="num">{p.postmortem_due_days.map(|d| format!("{d} business days")).unwrap_or_else(|| "—".into())}</td>
                                             <td><IfCan perm=Permission::ManageTierPolicies><a href=format!("/tiers/{}/edit", p.tier.number()) aria-label=format!("Edit {}", p.tier.label())>"Edit"</a></IfCan></td>

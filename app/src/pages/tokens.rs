@@ -52,6 +52,10 @@ fn Tokens(teams: Vec<TeamRef>) -> impl IntoView {
             "catalog:read, catalog:write — read and change it",
         ),
         (
+            "catalog:read,slo:write",
+            "catalog:read, slo:write — read the catalog and push SLO counts",
+        ),
+        (
             "audit:read",
             "audit:read — read the audit trail (organisation-wide only)",
         ),

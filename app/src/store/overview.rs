@@ -17,6 +17,8 @@ struct ShortRow {
     has_oncall: bool,
     runbook_count: i64,
     freshest_age: Option<i32>,
+    slo_count: i64,
+    slos_below_floor: i64,
     total: i64,
 }
 
@@ -33,20 +35,29 @@ pub async fn overview(
                   count(*) FILTER (WHERE kind = 'runbook') AS runbooks, \
                   max(last_reviewed_on) FILTER (WHERE kind = 'runbook') AS freshest \
            FROM service_link GROUP BY service_id), \
+         o AS ( \
+           SELECT o.service_id, count(*) AS slos, \
+                  count(*) FILTER (WHERE p.min_slo_objective IS NOT NULL \
+                      AND o.objective_milli < round(p.min_slo_objective * 1000)) AS below \
+           FROM slo o JOIN service s ON s.id = o.service_id JOIN tier_policy p ON p.tier = s.tier \
+           GROUP BY o.service_id), \
          f AS ( \
            SELECT s.id, s.owner_team_id IS NOT NULL AS has_owner, \
                   (coalesce(t.oncall_url, '') <> '' OR coalesce(l.oncall_link, false)) AS has_oncall, \
                   coalesce(l.runbooks, 0) AS runbook_count, \
                   ($1::date - l.freshest) AS freshest_age, \
-                  p.oncall_required, p.runbook_required \
+                  coalesce(o.slos, 0) AS slo_count, coalesce(o.below, 0) AS slos_below_floor, \
+                  p.oncall_required, p.runbook_required, p.slo_required \
            FROM service s JOIN tier_policy p ON p.tier = s.tier \
            LEFT JOIN team t ON t.id = s.owner_team_id LEFT JOIN l ON l.service_id = s.id \
+           LEFT JOIN o ON o.service_id = s.id \
            WHERE s.lifecycle <> 'retired') \
          SELECT {SERVICE_LIST_COLUMNS}, f.has_owner, f.has_oncall, f.runbook_count, f.freshest_age, \
-                count(*) OVER () AS total \
+                f.slo_count, f.slos_below_floor, count(*) OVER () AS total \
          FROM f JOIN service s ON s.id = f.id LEFT JOIN team t ON t.id = s.owner_team_id \
          WHERE NOT f.has_owner OR (f.oncall_required AND NOT f.has_oncall) \
             OR (f.runbook_required AND (f.runbook_count = 0 OR f.freshest_age IS NULL OR f.freshest_age > $2)) \
+            OR (f.slo_required AND f.slo_count = 0) OR f.slos_below_floor > 0 \
          ORDER BY s.tier, lower(s.name), s.id LIMIT $3"
     );
     let (short, counts, by_tier) = tokio::try_join!(
@@ -84,6 +95,8 @@ pub async fn overview(
             has_oncall: r.has_oncall,
             runbook_count: r.runbook_count,
             freshest_runbook_age_days: r.freshest_age.map(i64::from),
+            slo_count: r.slo_count,
+            slos_below_floor: r.slos_below_floor,
         };
         let service = r.service.into_domain()?;
         let Some(policy) = policies.iter().find(|p| p.tier == service.tier) else {

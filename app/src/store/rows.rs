@@ -97,6 +97,8 @@ pub struct TierPolicyRow {
     pub runbook_required: bool,
     pub min_slo_objective: Option<f64>,
     pub postmortem_due_days: Option<i16>,
+    pub slo_required: bool,
+    pub budget_at_risk_pct: i16,
 }
 
 impl TierPolicyRow {
@@ -109,6 +111,8 @@ impl TierPolicyRow {
             runbook_required: self.runbook_required,
             min_slo_objective: self.min_slo_objective,
             postmortem_due_days: self.postmortem_due_days,
+            slo_required: self.slo_required,
+            budget_at_risk_pct: self.budget_at_risk_pct,
         })
     }
 }

@@ -84,6 +84,8 @@ pub async fn detail(
         runbook_required: row.runbook_required,
         min_slo_objective: row.min_slo_objective,
         postmortem_due_days: row.postmortem_due_days,
+        slo_required: row.slo_required,
+        budget_at_risk_pct: row.budget_at_risk_pct,
     }
     .into_domain()?;
     let owner = match (row.team_id, row.team_slug, row.team_name) {
@@ -111,11 +113,15 @@ pub async fn detail(
             .map(EdgeRow::into_domain)
             .collect::<Result<Vec<_>, _>>()
     };
-    let facts = PolicyFacts::from_links(
-        &links,
-        owner.as_ref().is_some_and(|t| !t.oncall_url.is_empty()),
-        owner.is_some(),
-    );
+    let facts = PolicyFacts {
+        slo_count: row.slo_count,
+        slos_below_floor: row.slos_below_floor,
+        ..PolicyFacts::from_links(
+            &links,
+            owner.as_ref().is_some_and(|t| !t.oncall_url.is_empty()),
+            owner.is_some(),
+        )
+    };
     Ok(ServiceDetail {
         gaps: policy_gaps(&policy, &facts, stale_after_days),
         service,
@@ -160,6 +166,8 @@ struct DetailRow {
     oncall_required: bool,
     runbook_required: bool,
     min_slo_objective: Option<f64>,
+    slo_required: bool,
+    budget_at_risk_pct: i16,
     postmortem_due_days: Option<i16>,
     team_id: Option<i64>,
     team_slug: Option<String>,
@@ -174,16 +182,21 @@ struct DetailRow {
     depends_on_total: i64,
     dependents: Json<Vec<EdgeRow>>,
     dependents_total: i64,
+    slo_count: i64,
+    slos_below_floor: i64,
 }
 
 /// $1 slug, $2 links cap, $3 edges cap. Links: on-call and runbook first, as responders want.
 const DETAIL_SQL: &str = "\
 SELECT s.id, s.slug, s.name, s.description, s.tier, s.lifecycle, s.tags, s.created_at, s.updated_at, s.version,
        p.name AS policy_name, p.description AS policy_description, p.oncall_required, p.runbook_required,
-       p.min_slo_objective, p.postmortem_due_days,
+       p.min_slo_objective, p.postmortem_due_days, p.slo_required, p.budget_at_risk_pct,
        t.id AS team_id, t.slug AS team_slug, t.name AS team_name, t.description AS team_description,
        t.email AS team_email, t.chat_channel AS team_chat, t.oncall_url AS team_oncall_url,
        t.escalation_policy AS team_escalation,
+       (SELECT count(*) FROM slo WHERE service_id = s.id) AS slo_count,
+       (SELECT count(*) FROM slo WHERE service_id = s.id AND p.min_slo_objective IS NOT NULL
+           AND objective_milli < round(p.min_slo_objective * 1000)) AS slos_below_floor,
        (SELECT coalesce(json_agg(l), '[]') FROM (
            SELECT id, kind, title, url, last_reviewed_on FROM service_link WHERE service_id = s.id
            ORDER BY array_position(ARRAY['oncall','runbook','dashboard','chat','repo','docs','other'], kind), title, id

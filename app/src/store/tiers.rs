@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 use super::rows::TierPolicyRow;
 
-const COLUMNS: &str = "tier, name, description, oncall_required, runbook_required, min_slo_objective, postmortem_due_days";
+const COLUMNS: &str = "tier, name, description, oncall_required, runbook_required, min_slo_objective, postmortem_due_days, slo_required, budget_at_risk_pct";
 
 pub async fn list(pool: &PgPool) -> Result<Vec<TierPolicy>, AppError> {
     let rows: Vec<TierPolicyRow> =
@@ -30,7 +30,8 @@ pub async fn get(pool: &PgPool, tier: u8) -> Result<TierPolicy, AppError> {
 pub async fn update(db: &mut PgConnection, tier: u8, p: &TierPolicyInput) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE tier_policy SET name = $2, description = $3, oncall_required = $4, runbook_required = $5, \
-         min_slo_objective = $6, postmortem_due_days = $7, updated_at = now() WHERE tier = $1",
+         min_slo_objective = $6, postmortem_due_days = $7, slo_required = $8, budget_at_risk_pct = $9, \
+         updated_at = now() WHERE tier = $1",
     )
     .bind(i16::from(tier))
     .bind(&p.name)
@@ -39,6 +40,8 @@ pub async fn update(db: &mut PgConnection, tier: u8, p: &TierPolicyInput) -> Res
     .bind(p.runbook_required)
     .bind(p.min_slo_objective)
     .bind(p.postmortem_due_days)
+    .bind(p.slo_required)
+    .bind(p.budget_at_risk_pct)
     .execute(db)
     .await?;
     if done.rows_affected() == 0 {

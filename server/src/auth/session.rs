@@ -44,19 +44,6 @@ pub async fn store(pool: &PgPool) -> Result<PostgresStore, sqlx::Error> {
     Ok(PostgresStore::new(pool.clone()))
 }
 
-/// Deletes expired sessions every few minutes, for as long as the server runs.
-pub fn spawn_cleanup(store: PostgresStore) {
-    use tower_sessions::ExpiredDeletion;
-    tokio::spawn(async move {
-        if let Err(e) = store
-            .continuously_delete_expired(tokio::time::Duration::from_secs(300))
-            .await
-        {
-            tracing::error!("expired-session cleanup stopped: {e}");
-        }
-    });
-}
-
 /// A session's expiry while signed in: the idle timeout.
 pub fn signed_in_expiry(config: &AuthConfig) -> Expiry {
     Expiry::OnInactivity(time::Duration::seconds(config.session_idle.as_secs() as i64))

@@ -9,6 +9,7 @@ mod catalog;
 pub mod error;
 mod import;
 pub mod openapi;
+mod slos;
 
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
@@ -32,6 +33,14 @@ pub fn handler(r: &ApiRoute) -> Option<MethodRouter<AppState>> {
         ("DELETE", "/services/{slug}/links/{id}") => delete(c::delete_link),
         ("POST", "/services/{slug}/dependencies") => post(c::add_dependency),
         ("DELETE", "/services/{slug}/dependencies/{target}") => delete(c::remove_dependency),
+        ("GET", "/services/{slug}/slos") => get(slos::list),
+        ("POST", "/services/{slug}/slos") => post(slos::create),
+        ("GET", "/services/{slug}/slos/{slo}") => get(slos::get),
+        ("PUT", "/services/{slug}/slos/{slo}") => put(slos::update),
+        ("DELETE", "/services/{slug}/slos/{slo}") => delete(slos::delete),
+        ("POST", "/slos/{service}/{slo}/counts") => {
+            post(slos::push_counts).layer(slos::counts_body_limit())
+        }
         ("GET", "/teams") => get(c::list_teams),
         ("POST", "/teams") => post(c::create_team),
         ("GET", "/teams/{slug}") => get(c::get_team),

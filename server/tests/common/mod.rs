@@ -1,6 +1,7 @@
 //! TestApp: the real router over a real (per-test) database, driven in-process, signing in
 //! through a real OpenID Connect exchange with a provider under the tests' control.
 #![allow(dead_code)]
+pub mod api;
 pub mod op;
 
 use std::sync::Arc;
