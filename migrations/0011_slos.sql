@@ -104,7 +104,6 @@ CREATE TABLE job_run (
     runs         BIGINT NOT NULL DEFAULT 0
 );
 
-SELECT portal_grant_server_rights();
 
 -- A definition change is a catalog change: the service page and the overview show whether a
 -- service has the SLO its tier requires, and their caches follow the catalog generation.
@@ -116,3 +115,21 @@ CREATE TRIGGER slo_truncate_bumps_catalog_generation
     AFTER TRUNCATE ON slo FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_generation();
 CREATE TRIGGER slo_truncate_audit AFTER TRUNCATE ON slo
     FOR EACH STATEMENT EXECUTE FUNCTION audit_truncate();
+
+-- The evaluator's latest figures per SLO, for the lists that sort and filter every SLO (the
+-- /slos page, the overview). Written once per evaluation interval by whichever replica claims
+-- the run; the service and SLO pages compute their own figures per request instead.
+CREATE TABLE slo_status (
+    slo_id            BIGINT PRIMARY KEY REFERENCES slo (id) ON DELETE CASCADE,
+    computed_at       TIMESTAMPTZ NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('ok', 'unknown', 'at-risk', 'exhausted')),
+    budget_remaining  DOUBLE PRECISION,
+    attainment        DOUBLE PRECISION,
+    burn_1h           DOUBLE PRECISION,
+    paging            BOOLEAN NOT NULL,
+    reason            TEXT NOT NULL
+);
+CREATE INDEX slo_status_budget_idx ON slo_status (budget_remaining, slo_id);
+CREATE INDEX slo_status_state_idx ON slo_status (state);
+
+SELECT portal_grant_server_rights();

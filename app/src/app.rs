@@ -7,7 +7,7 @@ use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
 use crate::pages::{
     api_docs, audit, catalog, help_slos, import, overview, people, service, service_form, slo,
-    slo_form, team, team_form, teams, tier_form, tiers, tokens,
+    slo_form, slos, team, team_form, teams, tier_form, tiers, tokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:slug/slos/new") view=slo_form::NewSloPage ssr=SsrMode::Async/>
                     <Route path=path!("/services/:slug/slos/:slo") view=slo::SloPage ssr=SsrMode::Async/>
                     <Route path=path!("/services/:slug/slos/:slo/edit") view=slo_form::EditSloPage ssr=SsrMode::Async/>
+                    <Route path=path!("/slos") view=slos::SlosPage ssr=SsrMode::Async/>
                     <Route path=path!("/help/slos") view=help_slos::HelpSlosPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/new") view=team_form::NewTeamPage ssr=SsrMode::Async/>

@@ -10,7 +10,9 @@ test.use({ bypassCSP: true });
 test('the main pages have no accessibility violations (axe-core)', async ({ page }) => {
   const found: string[] = [];
   for (const path of ['/', '/services', '/services?tier=0&sort=tier', '/services/ledger', '/services/ledger/edit',
-    '/teams', '/teams/payments', '/tiers', '/admin/people', '/admin/audit', '/admin/tokens', '/api-docs', '/import']) {
+    '/teams', '/teams/payments', '/tiers', '/admin/people', '/admin/audit', '/admin/tokens', '/api-docs', '/import',
+    '/services/payments-api', '/services/status-page', '/services/payments-api/slos/availability',
+    '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos']) {
     await open(page, path);
     await page.addScriptTag({ content: axeSource });
     const violations = await page.evaluate(async () => {

@@ -54,6 +54,21 @@ pub fn spawn_all(pool: &PgPool, sessions: tower_sessions_sqlx_store::PostgresSto
             }
         },
     );
+    // The lists' figures (/slos, the overview) are at most this old; pages of one service or
+    // one SLO compute their own per request.
+    spawn(
+        pool.clone(),
+        "slo-evaluate",
+        Duration::from_secs(60),
+        |pool| async move {
+            let started = std::time::Instant::now();
+            let n = app::store::slos::evaluate_all(&pool, chrono::Utc::now()).await?;
+            Ok(format!(
+                "{n} SLOs evaluated in {} ms",
+                started.elapsed().as_millis()
+            ))
+        },
+    );
     spawn(
         pool.clone(),
         "slo-counts-maintenance",

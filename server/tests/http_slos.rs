@@ -632,3 +632,87 @@ async fn a_background_job_runs_once_per_interval_across_two_replicas(pool: PgPoo
         .count();
     assert_eq!(won, 1);
 }
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_slo_list_sorts_by_budget_left_filters_with_counts_and_follows_the_evaluator(
+    pool: PgPool,
+) {
+    let app = admin(pool).await;
+    let viewer = app.signed_in_as(&common::op::CAROL_VIEWER).await;
+    // The demo's search latency SLO spent its budget in an outage: least budget left, first.
+    let page = viewer.get("/slos").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let first_row = page
+        .body
+        .find("<tbody>")
+        .map(|i| &page.body[i..])
+        .unwrap_or("");
+    let first = first_row.find("Search latency").unwrap_or(usize::MAX);
+    let second = first_row
+        .find("Payments API availability")
+        .unwrap_or(usize::MAX);
+    assert!(
+        first < second && second < usize::MAX,
+        "not sorted by budget left"
+    );
+    assert!(page.body.contains("Exhausted · freeze"));
+
+    // A filter narrows the rows; every facet still counts the other values.
+    let frozen = viewer.get("/slos?state=exhausted").await;
+    assert!(frozen.body.contains("Search latency"));
+    assert!(!frozen.body.contains("Payments API availability"));
+    assert!(frozen.body.contains("Page 1 of 1 · 1 SLOs"), "total wrong");
+    let payments = viewer.get("/slos?team=payments").await;
+    assert!(payments.body.contains("Payments API availability"));
+    assert!(!payments.body.contains("Search latency"));
+    let total: i64 = app.scalar_i64("SELECT count(*) FROM slo").await;
+    let all = viewer.get("/slos?page=4000000000").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(
+        all.body.contains(&format!("{total} SLOs")),
+        "bounded page lost the total"
+    );
+
+    // The overview names the services in freeze and the SLOs paging now.
+    let home = viewer.get("/").await;
+    assert!(home.body.contains("Error budgets"));
+    assert!(home.body.contains("Search latency") && home.body.contains("Checkout page loads"));
+
+    // The list follows the evaluator: an outage pushed now shows after its next run.
+    let writer = token(
+        &app,
+        "observability",
+        "catalog:read,catalog:write,slo:write",
+    )
+    .await;
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/services/status-page/slos",
+        Some(&writer),
+        Some(availability("availability", json!(99.9))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let outage: Vec<Value> = (1..200).map(|m| bucket(minute(m), 0, 10)).collect();
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/slos/status-page/availability/counts",
+        Some(&writer),
+        Some(json!({ "buckets": outage })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let before = viewer.get("/slos?state=exhausted").await;
+    assert!(!before.body.contains("Status page availability"));
+    let n = app::store::slos::evaluate_all(&app.pool, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(n as i64, total + 1);
+    let after = viewer.get("/slos?state=exhausted").await;
+    assert!(
+        after.body.contains("Status page availability"),
+        "the evaluator's figures are not shown"
+    );
+}

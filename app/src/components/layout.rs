@@ -28,6 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             <nav class="mainnav" aria-label="Main">
                 <a href="/" aria-current=current("/")>"Overview"</a>
                 <a href="/services" aria-current=current("/services")>"Services"</a>
+                <a href="/slos" aria-current=current("/slos")>"SLOs"</a>
                 <a href="/teams" aria-current=current("/teams")>"Teams"</a>
                 <a href="/tiers" aria-current=current("/tiers")>"Tiers"</a>
                 <a href="/api-docs" aria-current=current("/api-docs")>"API"</a>

@@ -18,6 +18,7 @@ pub mod service;
 pub mod slo;
 pub mod slo_counts;
 pub mod slo_form;
+pub mod slo_list;
 pub mod slo_view;
 pub mod team;
 pub mod tier;

@@ -27,4 +27,6 @@ pub struct Overview {
     pub shortfalls: Vec<Shortfall>,
     pub shortfall_total: i64,
     pub stale_after_days: i64,
+    /// SLOs with their budget spent (freeze) or paging now, most critical tier first.
+    pub budgets: Vec<super::slo_list::SloListRow>,
 }

@@ -161,7 +161,7 @@ fn SearchBox(q: CatalogQuery) -> impl IntoView {
 }
 
 #[component]
-fn FacetGroup(
+pub fn FacetGroup(
     title: &'static str,
     values: Vec<FacetValue>,
     selected: Option<String>,

@@ -12,9 +12,12 @@ pub mod people;
 pub mod service;
 pub mod service_edit;
 pub mod service_form;
+#[cfg(feature = "ssr")]
 pub mod service_slos;
 pub mod slo;
 pub mod slo_form;
+#[cfg(feature = "ssr")]
+pub mod slos;
 pub mod team;
 pub mod team_form;
 pub mod teams;

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::overview::get_overview;
-use crate::components::badges::{TierBadge, Unowned};
+use crate::components::badges::{BudgetBadge, TierBadge, Unowned};
 use crate::components::states::{EmptyState, ErrorView, Loading};
 
 #[component]
@@ -45,6 +45,30 @@ pub fn OverviewPage() -> impl IntoView {
                             <a class="chip" href=format!("/services?tier={}", t.tier.number())><TierBadge tier=t.tier/> {format!(" {} active", t.services)}</a>
                         }).collect_view()}
                     </div>
+                    <section class="card" aria-labelledby="budgets-h">
+                        <h2 id="budgets-h">"Error budgets"</h2>
+                        <p class="muted">"Services in feature freeze (an SLO's budget is spent) and SLOs paging now, most critical tier first. " <a href="/slos">"All SLOs"</a></p>
+                        {if o.budgets.is_empty() {
+                            view! { <p class="policy-ok">"✓ No SLO is paging and no service is in freeze."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="table">
+                                    <thead><tr><th scope="col">"Service"</th><th scope="col">"Tier"</th><th scope="col">"SLO"</th><th scope="col" class="num">"Budget left"</th><th scope="col">"State"</th></tr></thead>
+                                    <tbody>
+                                        {o.budgets.into_iter().map(|b| view! {
+                                            <tr>
+                                                <td><a class="strong" href=format!("/services/{}", b.service)>{b.service_name.clone()}</a></td>
+                                                <td><TierBadge tier=b.tier/></td>
+                                                <td><a href=format!("/services/{}/slos/{}", b.service, b.slug)>{b.name.clone()}</a></td>
+                                                <td class="num">{b.budget_remaining.map(crate::domain::slo::percent).unwrap_or_else(|| "—".into())}</td>
+                                                <td><BudgetBadge state=b.state/>{b.paging.then(|| view! { " " <span class="badge status-bad">"Paging"</span> })}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    </section>
                     <section class="card" aria-labelledby="attention-h">
                         <h2 id="attention-h">"Needs attention"</h2>
                         <p class="muted">{format!("Services that fall short of their tier's policy, most critical first. Runbooks go stale after {} days.", o.stale_after_days)}</p>

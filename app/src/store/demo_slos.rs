@@ -9,7 +9,7 @@ use crate::domain::slo_form::SloForm;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// How an SLO's events go: `base` bad per 10,000 events; an outage `outage_ago` hours ago for
+/// How an SLO's events go: `base` bad per 100,000 events; an outage `outage_ago` hours ago for
 /// `outage_hours` with `outage_bad` of events bad; the last `recent_minutes` at `recent_bad`.
 #[derive(Clone, Copy)]
 struct Pattern {
@@ -22,14 +22,14 @@ struct Pattern {
 }
 
 const HEALTHY: Pattern = Pattern {
-    base: 1,
+    base: 2,
     outage_ago: 0,
     outage_hours: 0,
     outage_bad: 0.0,
     recent_minutes: 0,
     recent_bad: 0.0,
 };
-const SLOW_BURN: Pattern = Pattern { base: 8, ..HEALTHY };
+const SLOW_BURN: Pattern = Pattern { base: 40, ..HEALTHY };
 const PAGING: Pattern = Pattern {
     recent_minutes: 20,
     recent_bad: 0.05,
@@ -116,6 +116,8 @@ pub async fn load(st: &AppState) -> Result<usize, AppError> {
         commands::slos::create(st, &who, service, &form).await?;
         counts(&st.pool, service, slug, *pattern).await?;
     }
+    // The lists show figures from the start, before the evaluator's first run.
+    super::slos::evaluate_all(&st.pool, chrono::Utc::now()).await?;
     Ok(SLOS.len())
 }
 
@@ -127,14 +129,14 @@ async fn counts(pool: &PgPool, service: &str, slo: &str, p: Pattern) -> Result<(
               t AS (SELECT date_trunc('hour', now(), 'UTC') AS hour, date_trunc('minute', now(), 'UTC') AS minute), \
               b AS ( \
                 SELECT h AS start, 60 AS minutes, 60000 AS total, \
-                       6 * $3 + CASE WHEN h >= t.hour - make_interval(hours => $4::int) \
+                       round(0.6 * $3)::int8 + CASE WHEN h >= t.hour - make_interval(hours => $4::int) \
                                       AND h < t.hour - make_interval(hours => ($4 - $5)::int) \
                                  THEN (60000 * $6)::int8 ELSE 0 END AS bad \
                 FROM t, generate_series(t.hour - interval '30 days', t.hour - interval '7 hours', interval '1 hour') h \
                 UNION ALL \
                 SELECT m, 1, 1000, \
                        CASE WHEN m >= t.minute - make_interval(mins => $7::int) THEN (1000 * $8)::int8 \
-                            WHEN extract(minute FROM m)::int % 10 < $3 THEN 1 ELSE 0 END \
+                            WHEN floor(extract(epoch FROM m) / 60)::int8 % 100 < $3 THEN 1 ELSE 0 END \
                 FROM t, generate_series(t.hour - interval '6 hours', t.minute - interval '1 minute', interval '1 minute') m) \
          INSERT INTO slo_count (slo_id, start, minutes, good, total) \
          SELECT o.id, b.start, b.minutes, b.total - least(b.bad, b.total), b.total FROM o, b",

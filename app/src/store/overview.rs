@@ -8,6 +8,7 @@ use crate::error::AppError;
 use super::rows::{tier, ServiceListRow, SERVICE_LIST_COLUMNS};
 
 pub const SHORTFALLS_SHOWN: i64 = 25;
+pub const BUDGETS_SHOWN: i64 = 25;
 
 #[derive(sqlx::FromRow)]
 struct ShortRow {
@@ -122,5 +123,6 @@ pub async fn overview(
         shortfalls,
         shortfall_total,
         stale_after_days,
+        budgets: super::slo_list::alerting(pool, BUDGETS_SHOWN).await?,
     })
 }
