@@ -68,7 +68,7 @@ pub fn LineChart(
                     view! { <circle class="series-dot" cx=x cy=y r="3"></circle> }
                 }).collect_view()}
             </svg>
-            <figcaption>{title}" — "{description}</figcaption>
+            <figcaption>{description}</figcaption>
         </figure>
     }
 }

@@ -560,6 +560,23 @@ pub fn human_duration(secs: i64) -> String {
     }
 }
 
+/// 10040830 → "10,040,830".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("−{out}")
+    } else {
+        out
+    }
+}
+
 /// A share as people read it: "99.93 %", "−12.5 %".
 pub fn percent(x: f64) -> String {
     let p = x * 100.0;
@@ -823,6 +840,9 @@ mod tests {
     fn figures_read_as_people_write_them() {
         assert_eq!(percent(0.9995), "99.95 %");
         assert_eq!(percent(0.5), "50 %");
+        assert_eq!(thousands(10_040_830), "10,040,830");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(-1000), "−1,000");
         assert_eq!(percent(-0.125), "−12.5 %");
         assert_eq!(human_duration(18 * 3600), "18h 0m");
         assert_eq!(human_duration(3 * 86_400 + 7200), "3d 2h");

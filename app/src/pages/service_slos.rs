@@ -107,8 +107,12 @@ fn SloRow(v: SloView) -> impl IntoView {
             <td class="num">{format!("{} %", v.slo.input.objective)}</td>
             <td class="num">{f.attainment.map(percent).unwrap_or_else(|| "—".into())}</td>
             <td>
-                <div class="budget">
-                    <span class=bar_class role="img" aria-label=format!("Budget left: {left_text}")><span style=format!("width: {width}%")></span></span>
+                <div class="budget-cell">
+                    // An SVG width, not a style attribute: the CSP allows no inline styles.
+                    <svg class=bar_class viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label=format!("Budget left: {left_text}")>
+                        <rect class="bar-track" width="100" height="10" rx="5"></rect>
+                        <rect class="bar-fill" width=width.to_string() height="10" rx="5"></rect>
+                    </svg>
                     <span class="num">{left_text.clone()}</span>
                 </div>
                 <div class="muted small">{format!("of {} over the window", human_duration(f.budget_time_secs))}

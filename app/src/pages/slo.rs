@@ -10,7 +10,7 @@ use crate::components::badges::BudgetBadge;
 use crate::components::chart::LineChart;
 use crate::components::states::{ErrorView, Loading};
 use crate::domain::access::Permission;
-use crate::domain::slo::{human_duration, percent};
+use crate::domain::slo::{human_duration, percent, thousands};
 use crate::domain::slo_form::SloSource;
 use crate::domain::slo_view::SloPage as Data;
 
@@ -104,7 +104,7 @@ fn SloBody(d: Data, may_edit: bool) -> impl IntoView {
             <div class="stat"><span class="stat-n">{f.budget_remaining.map(percent).unwrap_or_else(|| "—".into())}</span><span class="stat-l">"Budget left"</span></div>
             <div class="stat"><span class="stat-n">{human_duration(f.budget_time_secs)}</span><span class="stat-l">"Budget over the window"</span></div>
             <div class="stat"><span class="stat-n">{f.exhausted_in_secs.map(human_duration).unwrap_or_else(|| "—".into())}</span><span class="stat-l">"Gone at the 1h burn rate"</span></div>
-            <div class="stat"><span class="stat-n">{format!("{} / {}", f.counts.good, f.counts.total)}</span><span class="stat-l">"Good / total events"</span></div>
+            <div class="stat"><span class="stat-n">{format!("{} / {}", thousands(f.counts.good), thousands(f.counts.total))}</span><span class="stat-l">"Good / total events"</span></div>
         </div>
         <section class="card" aria-labelledby="burn-down-h">
             <h2 id="burn-down-h">"Burn-down"</h2>

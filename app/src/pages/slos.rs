@@ -84,7 +84,7 @@ fn SloList(q: SloListQuery, page: SloListPage) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="table">
+                        <table class="table slo-list">
                             <thead><tr>
                                 <th scope="col">"SLO"</th><th scope="col">"Service"</th><th scope="col">"Team"</th>
                                 <th scope="col" class="num">"Objective"</th><th scope="col" class="num">"Budget left"</th>

@@ -29,7 +29,10 @@ const HEALTHY: Pattern = Pattern {
     recent_minutes: 0,
     recent_bad: 0.0,
 };
-const SLOW_BURN: Pattern = Pattern { base: 40, ..HEALTHY };
+const SLOW_BURN: Pattern = Pattern {
+    base: 40,
+    ..HEALTHY
+};
 const PAGING: Pattern = Pattern {
     recent_minutes: 20,
     recent_bad: 0.05,
