@@ -22,6 +22,7 @@ TEAMS=${BENCH_TEAMS:-500}
 SCHEMA_MODE=${BENCH_SCHEMA:-psql}        # psql: apply migrations/*.sql; server: let the binary do it
 KEEP=${BENCH_KEEP:-0}                    # 1: keep the temp dir (logs, pgbench logs) after the run
 WRITES_PER_SEC=${BENCH_WRITES_PER_SEC:-5} # writes per second during the "with writes" runs (0: none)
+SLOS=${BENCH_SLOS:-5000}                  # SLOs with 30 days of counts for the SLO runs (0: skip them)
 LUA=$BENCH_SRC/paths.lua
 STARTED_AT=$(date +%s)
 
@@ -32,7 +33,7 @@ die() {
 step() { printf '\n== [%3ds] %s\n' "$(($(date +%s) - STARTED_AT))" "$*"; }
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
-for v in DURATION WARMUP SQL_SINGLE_DURATION SERVICES TEAMS WRITES_PER_SEC; do
+for v in DURATION WARMUP SQL_SINGLE_DURATION SERVICES TEAMS WRITES_PER_SEC SLOS; do
     is_uint "${!v}" || die "$v must be a whole number (got \"${!v}\")"
 done
 ((SERVICES >= 1000 && TEAMS >= 10)) || die "BENCH_SERVICES must be >= 1000 and BENCH_TEAMS >= 10"
@@ -473,6 +474,52 @@ if ((WRITES_PER_SEC > 0)); then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# SLOs: 5,000 with 30 days of counts (bench/slo_seed.sql), the evaluator's full run
+# (`server evaluate-slos`), the ingest rate through the API (bench/ingest.py), and /slos and
+# service pages with SLOs while counts are pushed, next to the /slos SQL alone.
+if ((SLOS > 0)); then
+    step "Seed: $SLOS SLOs with 30 days of counts (bench/slo_seed.sql)"
+    sql -v slos="$SLOS" -f "$BENCH_SRC/slo_seed.sql" -P pager=off || die "bench/slo_seed.sql failed"
+    step "Evaluate every SLO (server evaluate-slos), twice: cold, then warm"
+    R[slo_eval_cold]=$(DATABASE_URL=$DB_URL RUST_LOG=warn "$SERVER_BIN" evaluate-slos) || die "evaluate-slos failed"
+    R[slo_eval_warm]=$(DATABASE_URL=$DB_URL RUST_LOG=warn "$SERVER_BIN" evaluate-slos) || die "evaluate-slos failed"
+    echo "cold: ${R[slo_eval_cold]}; warm: ${R[slo_eval_warm]}"
+    SLO_TOKEN=$(curl -s --max-time 30 -H "Cookie: $COOKIE" -H "Origin: $APP_URL" \
+        --data-urlencode "form[name]=bench pusher" --data-urlencode "form[scopes]=catalog:read,slo:write" \
+        --data-urlencode "form[expires_in_days]=1" "$APP_URL/fn/create_token" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])') || die "could not make an SLO token"
+    SLO_TARGETS=$WORK/slo-targets.txt
+    sql -At -c "SELECT s.slug || '/' || o.slug FROM slo o JOIN service s ON s.id = o.service_id ORDER BY md5(s.slug) LIMIT 1000" >"$SLO_TARGETS"
+    step "ingest: pushes of 1,440 minute buckets, 8 at a time, nothing else running"
+    R[slo_ingest]=$(python3 "$BENCH_SRC/ingest.py" --url "$APP_URL" --token "$SLO_TOKEN" \
+        --targets "$SLO_TARGETS" --threads 8 --seconds "$DURATION") || die "bench/ingest.py failed"
+    echo "${R[slo_ingest]}"
+    SLO_MIX=$WORK/slo-mix.txt
+    TOP_SLO_TEAM=$(sql -At -c "SELECT t.slug FROM slo o JOIN service s ON s.id = o.service_id JOIN team t ON t.id = s.owner_team_id GROUP BY t.slug ORDER BY count(*) DESC, t.slug LIMIT 1")
+    printf '%s\n' /slos "/slos?tier=0" "/slos?tier=1&source=push" "/slos?team=$TOP_SLO_TEAM" "/slos?state=ok" \
+        "/slos?state=at-risk" "/slos?page=7" "/slos?tier=0&state=ok&page=3" >"$SLO_MIX"
+    SLO_SERVICES=$WORK/slo-services.txt
+    sed 's|/.*||; s|^|/services/|' "$SLO_TARGETS" | head -n 200 >"$SLO_SERVICES"
+    # The lists read the evaluator's figures; the pages of services compute theirs per request.
+    for l in slos slo_service; do
+        python3 "$BENCH_SRC/ingest.py" --url "$APP_URL" --token "$SLO_TOKEN" --targets "$SLO_TARGETS" \
+            --threads 2 --seconds $((WARMUP + DURATION + 2)) >"$WORK/ingest-$l.txt" 2>&1 &
+        INGEST_PID=$!
+        if [[ $l == slos ]]; then
+            run_wrk slos "$SLO_MIX" "/slos, mixed filters, while counts are pushed (2 pushers)"
+        else
+            run_wrk slo_service "$SLO_SERVICES" "service page with an SLO, while counts are pushed (2 pushers)"
+        fi
+        wait "$INGEST_PID" || true
+        echo "pushes during the run: $(cat "$WORK/ingest-$l.txt")"
+    done
+    SLOS_SQL="SELECT s.slug, s.name, s.tier, t.slug, t.name, o.slug, o.name, o.objective_milli, o.window_kind, o.window_days, o.source, coalesce(st.state, 'unknown'), st.budget_remaining, st.burn_1h, st.paging, st.computed_at FROM slo o JOIN service s ON s.id = o.service_id LEFT JOIN team t ON t.id = s.owner_team_id LEFT JOIN slo_status st ON st.slo_id = o.id WHERE TRUE ORDER BY st.budget_remaining ASC NULLS LAST, o.id LIMIT 50 OFFSET 0;"
+    SLOS_FACET="SELECT coalesce(st.state, 'unknown')::text, count(*) FROM slo o JOIN service s ON s.id = o.service_id LEFT JOIN team t ON t.id = s.owner_team_id LEFT JOIN slo_status st ON st.slo_id = o.id WHERE TRUE GROUP BY 1;"
+    mkdir -p "$WORK/pgbench"
+    printf '%s\n' "$SLOS_SQL" "$SLOS_FACET" "$SLOS_FACET" "$SLOS_FACET" "$SLOS_FACET" >"$WORK/pgbench/slos.sql"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Normal requests while the server is abused (bench/abuse.py): slow-loris clients, then a flood
 # of sign-in starts from one address. BENCH_ABUSE=0 skips it.
 if [[ ${BENCH_ABUSE:-1} == 1 ]]; then
@@ -528,6 +575,10 @@ run_pgbench sql_hit "$WORK/pgbench/page-hit.sql" "$CONNECTIONS" "$THREADS" "$DUR
     "catalog page SQL on a facet-cache hit: generation + rows"
 run_pgbench sql_rows1 "$WORK/pgbench/rows.sql" 1 1 "$SQL_SINGLE_DURATION" \
     "rows query alone, single client"
+if ((SLOS > 0)); then
+    run_pgbench sql_slos "$WORK/pgbench/slos.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+        "/slos SQL: rows + 4 facet counts"
+fi
 
 # ---------------------------------------------------------------------------------------------
 step "EXPLAIN ANALYZE (full plans in ${EXPLAIN_FILE#"$PROJECT_DIR"/})"
@@ -571,7 +622,7 @@ stop_server
 
 check() { # PASS/FAIL line: check "description" value op limit
     local verdict
-    verdict=$(awk -v v="$2" -v l="$4" 'BEGIN {print ((v + 0 <= l + 0) ? "PASS" : "FAIL")}')
+    verdict=$(awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {ok = (op == "ge") ? (v + 0 >= l + 0) : (v + 0 <= l + 0); print (ok && v != "" ? "PASS" : "FAIL")}')
     printf '  [%s] %s\n' "$verdict" "$1"
 }
 step "Summary"
@@ -581,6 +632,7 @@ echo
 printf '  %-44s %10s %9s %9s %8s\n' "HTTP (wrk)" "req/s" "p50 ms" "p99 ms" "errors"
 labels=(catalog service plain api)
 ((WRITES_PER_SEC > 0)) && labels+=(catalog_w service_w plain_w api_w)
+((SLOS > 0)) && labels+=(slos slo_service)
 for l in "${labels[@]}"; do
     case $l in
         catalog) d="catalog, mixed filters" ;;
@@ -590,6 +642,8 @@ for l in "${labels[@]}"; do
         service_w) d="service page + $WRITES_PER_SEC writes/s" ;;
         plain_w) d="catalog, unfiltered + $WRITES_PER_SEC writes/s" ;;
         api) d="API list (/api/v1/services?...)" ;;
+        slos) d="/slos, mixed filters + counts pushed" ;;
+        slo_service) d="service page with an SLO + counts pushed" ;;
         api_w) d="API list + $WRITES_PER_SEC writes/s" ;;
     esac
     printf '  %-44s %10s %9s %9s %8s\n' "$d" "${R[$l.rps]}" "${R[$l.p50]}" "${R[$l.p99]}" "${R[$l.errors]}"
@@ -609,6 +663,14 @@ printf '  %-44s %10s %9s %9s %9s %7s\n' "uncached page SQL, facet hit (gen+rows)
     "${R[sql_hit.tps]}" "${R[sql_hit.avg]}" "${R[sql_hit.p50]}" "${R[sql_hit.p99]}" "${R[sql_hit.failed]}"
 printf '  %-44s %10s %9s %9s %9s %7s\n' "rows query alone, c1" \
     "${R[sql_rows1.tps]}" "${R[sql_rows1.avg]}" "${R[sql_rows1.p50]}" "${R[sql_rows1.p99]}" "${R[sql_rows1.failed]}"
+if ((SLOS > 0)); then
+    printf '  %-44s %10s %9s %9s %9s %7s\n' "/slos SQL (rows + 4 facets) c32" \
+        "${R[sql_slos.tps]}" "${R[sql_slos.avg]}" "${R[sql_slos.p50]}" "${R[sql_slos.p99]}" "${R[sql_slos.failed]}"
+    echo
+    echo "  SLOs ($SLOS, 30 days of counts each)"
+    echo "    evaluation, cold: ${R[slo_eval_cold]}; warm: ${R[slo_eval_warm]}"
+    echo "    ${R[slo_ingest]}"
+fi
 echo
 echo "  Budget checks"
 check "catalog (mixed filters) p99 ${R[catalog.p99]} ms <= 50 ms at ${CONNECTIONS} connections" "${R[catalog.p99]}" le 50
@@ -630,6 +692,15 @@ if ((WRITES_PER_SEC > 0)); then
     check "API list p99 ${R[api_w.p99]} ms <= 50 ms" "${R[api_w.p99]}" le 50
     worst=$(printf '%s\n' "${R[catalog_w.write_p99]}" "${R[service_w.write_p99]}" "${R[plain_w.write_p99]}" "${R[api_w.write_p99]}" | sort -g | tail -n 1)
     check "API writes p99 $worst ms <= 50 ms (worst of the four runs)" "$worst" le 50
+fi
+if ((SLOS > 0)); then
+    echo "  SLOs"
+    eval_ms=$(awk '{print $(NF-1)}' <<<"${R[slo_eval_warm]}")
+    check "evaluating all $SLOS SLOs ${eval_ms} ms <= 10000 ms" "$eval_ms" le 10000
+    rate=$(grep -o '= [0-9]* buckets/s' <<<"${R[slo_ingest]}" | tr -dc 0-9)
+    check "ingest ${rate} buckets/s >= 10000" "$rate" ge 10000
+    check "/slos p99 ${R[slos.p99]} ms <= 50 ms, with counts pushed" "${R[slos.p99]}" le 50
+    check "service page with an SLO p50 ${R[slo_service.p50]} ms <= 20 ms, with counts pushed" "${R[slo_service.p50]}" le 20
 fi
 nonzero=0
 for l in "${labels[@]}"; do ((R[$l.errors] == 0)) || nonzero=1; done

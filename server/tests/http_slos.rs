@@ -312,7 +312,7 @@ async fn pushed_counts_replace_and_a_bad_batch_stores_nothing(pool: PgPool) {
     )
     .await;
     assert_eq!(r.status.as_u16() / 100, 4, "{}", r.body);
-    let old = batch(vec![bucket(minute(91 * 1440), 1, 1)]);
+    let old = batch(vec![bucket(minute(94 * 1440), 1, 1)]);
     let r = call(&app, Method::POST, url, Some(&pusher), Some(old)).await;
     assert!(json_of(&r)["fields"]["buckets[0].start"]
         .as_str()
@@ -520,7 +520,7 @@ async fn roll_up_keeps_every_window_exact_and_retention_deletes(pool: PgPool) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // And one bucket past the retention, written behind the API's back.
     sqlx::query(&format!(
-        "INSERT INTO slo_count SELECT id, now() - interval '91 days', 60, 5, 5 FROM ({OWN_SLOS}) o"
+        "INSERT INTO slo_count SELECT id, now() - interval '94 days', 60, 5, 5 FROM ({OWN_SLOS}) o"
     ))
     .execute(&app.pool)
     .await
@@ -715,4 +715,106 @@ async fn the_slo_list_sorts_by_budget_left_filters_with_counts_and_follows_the_e
         after.body.contains("Status page availability"),
         "the evaluator's figures are not shown"
     );
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_tier_policy_says_whether_an_slo_is_required_and_when_one_is_at_risk(pool: PgPool) {
+    let app = admin(pool).await;
+    let org = token(&app, "", "catalog:read,catalog:write").await;
+    let body = |required: &str, pct: &str| {
+        json!({ "name": "Tier 2 · Internal", "description": "Internal users.", "runbook_required": "on",
+                "min_slo_objective": "99.5", "postmortem_due_days": "10",
+                "slo_required": required, "budget_at_risk_pct": pct })
+    };
+    let viewer = app.signed_in_as(&common::op::CAROL_VIEWER).await;
+    assert!(!viewer
+        .get("/services/invoicing")
+        .await
+        .body
+        .contains("No SLO: the tier requires"));
+
+    let r = call(
+        &app,
+        Method::PUT,
+        "/api/v1/tiers/2",
+        Some(&org),
+        Some(body("on", "0")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(json_of(&r)["fields"]["budget_at_risk_pct"].is_string());
+    let r = call(
+        &app,
+        Method::PUT,
+        "/api/v1/tiers/2",
+        Some(&org),
+        Some(body("on", "40")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = json_of(&r);
+    assert_eq!(
+        (v["slo_required"].clone(), v["budget_at_risk_pct"].clone()),
+        (json!(true), json!(40))
+    );
+    // Tier 2 now requires an SLO: its services without one are flagged.
+    assert!(viewer
+        .get("/services/invoicing")
+        .await
+        .body
+        .contains("No SLO: the tier requires"));
+
+    // 38 % of the budget left, spent five days ago (no alert window sees it): at risk under the
+    // tier's 40 %, OK under the default 25 %.
+    let writer = token(&app, "payments", "catalog:read,catalog:write,slo:write").await;
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/services/invoicing/slos",
+        Some(&writer),
+        Some(availability("availability", json!(99))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let hour = Utc::now().duration_trunc(Duration::hours(1)).unwrap() - Duration::days(5);
+    let mut b: Vec<Value> =
+        vec![json!({ "start": hour.to_rfc3339(), "minutes": 60, "good": 59_566, "total": 60_000 })];
+    b.extend((1..11).map(|m| bucket(minute(m), 1000, 1000)));
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/slos/invoicing/availability/counts",
+        Some(&writer),
+        Some(json!({ "buckets": b })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let figures = || async {
+        let r = call(
+            &app,
+            Method::GET,
+            "/api/v1/services/invoicing/slos/availability",
+            Some(&writer),
+            None,
+        )
+        .await;
+        json_of(&r)["figures"].clone()
+    };
+    let f = figures().await;
+    assert!(
+        (f["budget_remaining"].as_f64().unwrap() - 0.38).abs() < 1e-9,
+        "{f}"
+    );
+    assert_eq!(f["state"], "AtRisk", "{f}");
+    assert!(f["reason"].as_str().unwrap().contains("40 %"), "{f}");
+    let r = call(
+        &app,
+        Method::PUT,
+        "/api/v1/tiers/2",
+        Some(&org),
+        Some(body("on", "")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(figures().await["state"], "Ok");
 }

@@ -432,7 +432,9 @@ pub fn evaluate(
     let alerts: Vec<AlertStatus> = alert_rules()
         .iter()
         .map(|r| {
-            let threshold = burn_threshold(r.budget_share, window_len, r.long);
+            // Never below 1×: burning no faster than the budget allows is no reason to alert,
+            // though in a short window a share-derived threshold would fall under it.
+            let threshold = burn_threshold(r.budget_share, window_len, r.long).max(1.0);
             let (long_burn, short_burn) = (burn_at(r.long), burn_at(r.short));
             let firing = matches!((long_burn, short_burn), (Some(l), Some(s)) if l >= threshold && s >= threshold);
             AlertStatus {
@@ -453,9 +455,21 @@ pub fn evaluate(
         .collect();
     let remaining = counts.window.budget_remaining(objective);
     let hour_burn = burn_at(Duration::hours(1));
+    let hour_total = burn_windows()
+        .iter()
+        .position(|w| *w == Duration::hours(1))
+        .and_then(|i| counts.burn.get(i))
+        .map_or(0, |c| c.total);
+    // At burn b > 1 and the last hour's event rate, the budget left (a share of the budget of
+    // the window's T events so far) is gone after n more events: left·T / (b − 1). At b ≤ 1
+    // it never is. A calendar window starts afresh at its end, so later is "not in this window".
+    let window_end = window_start + window_len;
     let exhausted_in_secs = match (remaining, hour_burn) {
-        (Some(left), Some(b)) if left > 0.0 && b > 0.0 => {
-            Some((left * window_len.num_seconds() as f64 / b) as i64)
+        (Some(left), Some(b)) if left > 0.0 && b > 1.0 && hour_total > 0 => {
+            let rate = hour_total as f64 / 3600.0;
+            let secs = (left * counts.window.total as f64 / ((b - 1.0) * rate)) as i64;
+            let calendar = !matches!(window, SloWindow::Rolling { .. });
+            (!calendar || now + Duration::seconds(secs) < window_end).then_some(secs)
         }
         _ => None,
     };
@@ -753,8 +767,20 @@ mod tests {
         );
         assert_eq!(paging.state, BudgetState::AtRisk);
         assert!(paging.alerts[0].firing && paging.alerts[0].severity == AlertSeverity::Page);
-        // Half the budget left at 20×: 0.5 × 30 days / 20 = 18 hours.
-        assert_eq!(paging.exhausted_in_secs, Some(18 * 3600));
+        // Half of a 1,000-event budget left, at 20× and 1,000 events an hour: 500 more bad
+        // events need 500 / (0.001 × 19) ≈ 26,316 more events, 26.3 hours.
+        let secs = paging.exhausted_in_secs.unwrap();
+        assert!((secs - 94_736).abs() <= 1, "{secs}");
+        // At or below 1× the budget never runs out.
+        let slow = evaluate(
+            o,
+            w,
+            now,
+            &counts((999_500, 1_000_000), (1000, 1000)),
+            &p,
+            None,
+        );
+        assert_eq!(slow.exhausted_in_secs, None);
         let low = evaluate(
             o,
             w,
@@ -785,6 +811,27 @@ mod tests {
         );
         assert_eq!(failing.state, BudgetState::Unknown);
         assert!(failing.reason.contains("connection refused"));
+    }
+
+    #[test]
+    fn no_alert_threshold_is_below_one_in_a_short_window() {
+        // A 7-day window would give the ticket rule 10 % × 7d / 3d = 0.23×: floored at 1×.
+        let o = obj("99.9");
+        let f = evaluate(
+            o,
+            SloWindow::Rolling { days: 7 },
+            at("2026-12-03T10:00:00Z"),
+            &counts((999_500, 1_000_000), (9995, 10_000)),
+            &BudgetPolicy::default(),
+            None,
+        );
+        assert!(
+            f.alerts.iter().all(|a| a.threshold >= 1.0),
+            "{:?}",
+            f.alerts
+        );
+        assert!(f.alerts.iter().all(|a| !a.firing), "0.5× fired");
+        assert_eq!(f.state, BudgetState::Ok);
     }
 
     #[test]

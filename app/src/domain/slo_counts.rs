@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::validation::FieldErrors;
 
-/// Counts are kept this long; older buckets are refused and deleted.
-pub const RETENTION_DAYS: i64 = 90;
+/// Counts are kept this long; older buckets are refused and deleted. Longer than the longest
+/// window (a 92-day quarter), so no window ever loses its first days.
+pub const RETENTION_DAYS: i64 = 93;
 /// Minute buckets older than this are rolled up into hour buckets. It is longer than the
 /// longest alert window (3 days), so every burn-rate window still sees minutes, and SLO windows
 /// start on the hour (`SloWindow::span`), so their sums stay exact.
@@ -80,6 +81,13 @@ pub fn validate(batch: &CountsBatch, now: DateTime<Utc>) -> Result<Vec<Bucket>, 
             e.add(&f("start"), "Buckets start on a whole minute (seconds 0).");
         } else if b.start > now {
             e.add(&f("start"), "In the future.");
+        } else if (1..=60).contains(&b.minutes) && b.start + Duration::minutes(b.minutes - 1) > now
+        {
+            // The current minute may be pushed as it fills; minutes not yet begun may not.
+            e.add(
+                &f("minutes"),
+                "Ends in the future: the bucket covers minutes that have not begun.",
+            );
         } else if b.start < oldest {
             e.add(
                 &f("start"),
@@ -173,6 +181,7 @@ mod tests {
                 b("2026-08-01T10:00:00Z", 1, 1, 1),
                 b("2026-12-03T09:30:00Z", 60, 1, 1),
                 b("2026-12-03T08:00:00Z", 1, -1, -1),
+                b("2026-12-03T10:00:00Z", 60, 1, 1),
             ],
         };
         let e = validate(&batch, at(NOW)).unwrap_err();
@@ -186,6 +195,10 @@ mod tests {
         assert!(e.get("buckets[4].minutes").unwrap().contains("clock hour"));
         assert!(e.get("buckets[5].total").is_some());
         assert!(e.get("buckets[5].good").is_some());
+        assert!(e
+            .get("buckets[6].minutes")
+            .unwrap()
+            .contains("Ends in the future"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn HelpSlosPage() -> impl IntoView {
                 <dt>"Error budget"</dt><dd><span class="formula">"(1 − objective) × total"</span>": how many events may be bad. As time: "<span class="formula">"(1 − objective) × window length"</span>"."</dd>
                 <dt>"Budget left"</dt><dd><span class="formula">"1 − bad ÷ budget"</span>". Negative when overspent."</dd>
                 <dt>"Burn rate"</dt><dd><span class="formula">"(bad ÷ total over a window) ÷ (1 − objective)"</span>". 1 spends exactly the budget over the SLO's window; 2 spends it in half the time."</dd>
-                <dt>"Time left"</dt><dd>"Budget left × window length ÷ the last hour's burn rate: when the budget is gone if nothing changes."</dd>
+                <dt>"Time left"</dt><dd>"When the budget is gone if the last hour goes on: at burn rate b above 1 it lasts another "<span class="formula">"budget left × events so far ÷ (b − 1)"</span>" events, at the last hour's event rate. At 1× or less it never runs out; a calendar window that ends first starts afresh."</dd>
             </dl>
 
             <h2>"Worked example"</h2>
@@ -29,7 +29,7 @@ pub fn HelpSlosPage() -> impl IntoView {
             <p>"Burning at 14.4× for one hour spends 14.4 × 1 h ÷ 720 h = 2 % of the budget. That is the fastest alert below."</p>
 
             <h2>"Alerts"</h2>
-            <p>"Multiwindow, multi-burn-rate alerts, from the Google SRE Workbook (chapter 5). A rule fires when both its long window and its short window burn at least its threshold: the long window proves the burn matters, the short one that it is still going on. Thresholds follow from the share of budget a rule allows to be spent, so they are right for any SLO window:"</p>
+            <p>"Multiwindow, multi-burn-rate alerts, from the Google SRE Workbook (chapter 5). A rule fires when both its long window and its short window burn at least its threshold: the long window proves the burn matters, the short one that it is still going on. Thresholds follow from the share of budget a rule allows to be spent, so they are right for any SLO window (never below 1×: burning no faster than the budget allows is no alarm):"</p>
             <div class="table-wrap">
                 <table class="table">
                     <thead><tr><th scope="col">"Severity"</th><th scope="col">"Fires when"</th><th scope="col" class="num">"Threshold over 30 days"</th><th scope="col" class="num">"over 28 days"</th></tr></thead>
@@ -56,7 +56,7 @@ pub fn HelpSlosPage() -> impl IntoView {
             <p>"A service takes the worst state of its SLOs."</p>
 
             <h2>"Windows and counts"</h2>
-            <p>"A rolling window of N days starts at the top of the hour N days ago; calendar weeks (from Monday), months and quarters are in UTC. Counts arrive in buckets of whole minutes within a clock hour; pushing a bucket again replaces it, so a retried push never counts twice. Minute buckets older than four days are merged into hour buckets and counts older than 90 days are deleted: windows start on the hour, so every figure stays exact. A bucket counts in a burn-rate window when it starts inside it."</p>
+            <p>"A rolling window of N days starts at the top of the hour N days ago; calendar weeks (from Monday), months and quarters are in UTC. Counts arrive in buckets of whole minutes within a clock hour; pushing a bucket again replaces it, so a retried push never counts twice. Minute buckets older than four days are merged into hour buckets and counts older than 93 days (longer than any quarter) are deleted: windows start on the hour, so every figure stays exact. A bucket counts in a burn-rate window when it starts inside it."</p>
         </div>
     }
 }

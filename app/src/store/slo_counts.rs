@@ -98,7 +98,7 @@ pub struct Maintenance {
 }
 
 /// SLOs handled per transaction: short transactions, so pushes wait for at most one batch.
-const BATCH: i64 = 200;
+const BATCH: i64 = 50;
 
 /// Rolls minute buckets older than `ROLLUP_AFTER_HOURS` into hour buckets and deletes buckets
 /// past the retention. The sums of every SLO window stay the same: windows start on the hour.
@@ -141,7 +141,7 @@ pub async fn maintain(pool: &PgPool, now: DateTime<Utc>) -> Result<Maintenance, 
         .execute(&mut *tx)
         .await?;
         let expired = sqlx::query(
-            "DELETE FROM slo_count WHERE slo_id = ANY($1) \
+            "DELETE FROM slo_count WHERE slo_id = ANY($1) AND start < $2 \
              AND start + make_interval(mins => minutes) <= $2",
         )
         .bind(&ids)

@@ -446,7 +446,8 @@ async fn store_status(pool: &PgPool, views: &[SloView]) -> Result<(), AppError> 
         })
         .collect();
     let reason: Vec<&str> = views.iter().map(|v| v.figures.reason.as_str()).collect();
-    // An SLO deleted since it was read has no row to point at: the join leaves it out.
+    // An SLO deleted since it was read has no row to point at: the join leaves it out. A run
+    // that outlasted its interval overlaps the next one; the older figures never win.
     sqlx::query(
         "INSERT INTO slo_status (slo_id, computed_at, state, budget_remaining, attainment, burn_1h, paging, reason) \
          SELECT n.* FROM unnest($1::int8[], $2::timestamptz[], $3::text[], $4::float8[], $5::float8[], \
@@ -454,7 +455,8 @@ async fn store_status(pool: &PgPool, views: &[SloView]) -> Result<(), AppError> 
          JOIN slo o ON o.id = n.id \
          ON CONFLICT (slo_id) DO UPDATE SET computed_at = excluded.computed_at, state = excluded.state, \
              budget_remaining = excluded.budget_remaining, attainment = excluded.attainment, \
-             burn_1h = excluded.burn_1h, paging = excluded.paging, reason = excluded.reason",
+             burn_1h = excluded.burn_1h, paging = excluded.paging, reason = excluded.reason \
+         WHERE slo_status.computed_at <= excluded.computed_at",
     )
     .bind(&ids)
     .bind(&at)
