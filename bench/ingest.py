@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Pushes SLO counts through the API as fast as it answers, for a while, and prints the rate.
 
-Each push is a day of minute buckets (1,440, the most one push may carry) for one SLO, ending a
-minute ago, so every push replaces buckets already stored, as a retrying pusher would. Several
+Each push is six hours of minute buckets (360) for one SLO, ending a minute ago, so every push
+replaces buckets already stored, as a retrying pusher would (older minutes are rolled up into
+hours, which a minute bucket may not overlap). Several
 threads push to different SLOs at once. Prints buckets/s and the push latency (p50, p99).
 
     bench/ingest.py --url URL --token rpt_... --targets FILE [--threads 8] [--seconds 15]
@@ -19,7 +20,7 @@ import urllib.request
 def batch(now: dt.datetime, salt: int) -> bytes:
     end = now.replace(second=0, microsecond=0)
     buckets = []
-    for i in range(1, 1441):
+    for i in range(1, 361):
         start = end - dt.timedelta(minutes=i)
         bad = (i + salt) % 5 == 0
         buckets.append({"start": start.strftime("%Y-%m-%dT%H:%M:00Z"), "good": 999 if bad else 1000, "total": 1000})

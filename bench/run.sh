@@ -481,8 +481,8 @@ if ((SLOS > 0)); then
     step "Seed: $SLOS SLOs with 30 days of counts (bench/slo_seed.sql)"
     sql -v slos="$SLOS" -f "$BENCH_SRC/slo_seed.sql" -P pager=off || die "bench/slo_seed.sql failed"
     step "Evaluate every SLO (server evaluate-slos), twice: cold, then warm"
-    R[slo_eval_cold]=$(DATABASE_URL=$DB_URL RUST_LOG=warn "$SERVER_BIN" evaluate-slos) || die "evaluate-slos failed"
-    R[slo_eval_warm]=$(DATABASE_URL=$DB_URL RUST_LOG=warn "$SERVER_BIN" evaluate-slos) || die "evaluate-slos failed"
+    R[slo_eval_cold]=$(DATABASE_URL=$DB_URL RUST_LOG=error "$SERVER_BIN" evaluate-slos 2>/dev/null) || die "evaluate-slos failed"
+    R[slo_eval_warm]=$(DATABASE_URL=$DB_URL RUST_LOG=error "$SERVER_BIN" evaluate-slos 2>/dev/null) || die "evaluate-slos failed"
     echo "cold: ${R[slo_eval_cold]}; warm: ${R[slo_eval_warm]}"
     SLO_TOKEN=$(curl -s --max-time 30 -H "Cookie: $COOKIE" -H "Origin: $APP_URL" \
         --data-urlencode "form[name]=bench pusher" --data-urlencode "form[scopes]=catalog:read,slo:write" \
@@ -490,7 +490,7 @@ if ((SLOS > 0)); then
         python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])') || die "could not make an SLO token"
     SLO_TARGETS=$WORK/slo-targets.txt
     sql -At -c "SELECT s.slug || '/' || o.slug FROM slo o JOIN service s ON s.id = o.service_id ORDER BY md5(s.slug) LIMIT 1000" >"$SLO_TARGETS"
-    step "ingest: pushes of 1,440 minute buckets, 8 at a time, nothing else running"
+    step "ingest: pushes of 360 minute buckets, 8 at a time, nothing else running"
     R[slo_ingest]=$(python3 "$BENCH_SRC/ingest.py" --url "$APP_URL" --token "$SLO_TOKEN" \
         --targets "$SLO_TARGETS" --threads 8 --seconds "$DURATION") || die "bench/ingest.py failed"
     echo "${R[slo_ingest]}"

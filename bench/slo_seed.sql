@@ -1,5 +1,5 @@
 -- SLO benchmark data: :slos SLOs (default 5,000) on the most critical services, each with 30
--- days of counts in the shape the roll-up keeps (26 days of hour buckets, the last 4 days in
+-- days of counts in the shape the roll-up keeps (hour buckets, the last 7 hours in
 -- minutes; 1,000 events a minute), generated set-based and deterministic.
 --
 --   psql -v ON_ERROR_STOP=1 [-v slos=5000] -d portal -f bench/slo_seed.sql
@@ -26,12 +26,12 @@ FROM service s ORDER BY s.tier, s.id LIMIT :slos;
 INSERT INTO slo_count (slo_id, start, minutes, good, total)
 SELECT o.id, h, 60, 60000 - ((o.id + (extract(epoch FROM h)::int8 / 3600)) % 9), 60000
 FROM slo o, generate_series(date_trunc('hour', now() - interval '30 days', 'UTC'),
-                            date_trunc('hour', now() - interval '96 hours', 'UTC') - interval '1 hour',
+                            date_trunc('hour', now() - interval '7 hours', 'UTC') - interval '1 hour',
                             interval '1 hour') h;
 
 INSERT INTO slo_count (slo_id, start, minutes, good, total)
 SELECT o.id, m, 1, 1000 - ((o.id + (extract(epoch FROM m)::int8 / 60)) % 7 = 0)::int, 1000
-FROM slo o, generate_series(date_trunc('hour', now() - interval '96 hours', 'UTC'),
+FROM slo o, generate_series(date_trunc('hour', now() - interval '7 hours', 'UTC'),
                             date_trunc('minute', now(), 'UTC') - interval '1 minute',
                             interval '1 minute') m;
 COMMIT;

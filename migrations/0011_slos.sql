@@ -74,9 +74,9 @@ CREATE TRIGGER slo_audit AFTER INSERT OR UPDATE OR DELETE ON slo
     FOR EACH ROW EXECUTE FUNCTION audit_slo_change();
 
 -- Pushed counts: one row per bucket of whole minutes inside one clock hour. Pushing a bucket
--- again replaces it. Minute buckets older than four days are rolled up into hour buckets and
--- everything older than 93 days is deleted, so storage is bounded by SLOs × (4 days of minutes
--- + 89 days of hours), whatever the number of pushes.
+-- again replaces it. Minute buckets older than seven hours are rolled up into hour buckets and
+-- everything older than 93 days is deleted, so storage is bounded by SLOs × (7 hours of minutes
+-- + 93 days of hours), whatever the number of pushes.
 CREATE TABLE slo_count (
     slo_id   BIGINT NOT NULL REFERENCES slo (id) ON DELETE CASCADE,
     start    TIMESTAMPTZ NOT NULL,

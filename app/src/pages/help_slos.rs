@@ -56,7 +56,7 @@ pub fn HelpSlosPage() -> impl IntoView {
             <p>"A service takes the worst state of its SLOs."</p>
 
             <h2>"Windows and counts"</h2>
-            <p>"A rolling window of N days starts at the top of the hour N days ago; calendar weeks (from Monday), months and quarters are in UTC. Counts arrive in buckets of whole minutes within a clock hour; pushing a bucket again replaces it, so a retried push never counts twice. Minute buckets older than four days are merged into hour buckets and counts older than 93 days (longer than any quarter) are deleted: windows start on the hour, so every figure stays exact. A bucket counts in a burn-rate window when it starts inside it."</p>
+            <p>"A rolling window of N days starts at the top of the hour N days ago; calendar weeks (from Monday), months and quarters are in UTC. Counts arrive in buckets of whole minutes within a clock hour; pushing a bucket again replaces it, so a retried push never counts twice. Minute buckets older than seven hours are merged into hour buckets and counts older than 93 days (longer than any quarter) are deleted: windows start on the hour, so every figure stays exact. A bucket counts in a burn-rate window when it starts inside it, so the 1-day and 3-day rates may differ from a minute-exact count by up to an hour at their far edge."</p>
         </div>
     }
 }
