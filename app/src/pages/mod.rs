@@ -34,6 +34,18 @@ pub fn slug_param() -> Memo<String> {
     Memo::new(move |_| params.read().get("slug").unwrap_or_default())
 }
 
+/// The `:slug` and `:slo` route parameters of an SLO's pages.
+pub fn slo_params() -> Memo<(String, String)> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        let p = params.read();
+        (
+            p.get("slug").unwrap_or_default(),
+            p.get("slo").unwrap_or_default(),
+        )
+    })
+}
+
 /// The `?page=` number of a list (1 when absent or nonsense; at most 10,000).
 pub fn page_param() -> Memo<u32> {
     let query = use_query_map();

@@ -2,7 +2,6 @@
 //! the definition. Everything is computed at request time from the stored counts.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::slos::get_slo_page;
 use crate::components::access::use_me;
@@ -16,14 +15,7 @@ use crate::domain::slo_view::SloPage as Data;
 
 #[component]
 pub fn SloPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = Memo::new(move |_| {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("slo").unwrap_or_default(),
-        )
-    });
+    let key = super::slo_params();
     let data = Resource::new(move || key.get(), |(s, o)| get_slo_page(s, o));
     let me = use_me();
     view! {

@@ -1,7 +1,6 @@
 //! Defining and editing an SLO. Editors of the owning team and admins; the server checks again.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::services::get_service;
 use crate::api::slos::{get_slo_page, CreateSlo, DeleteSlo, UpdateSlo};
@@ -81,14 +80,7 @@ fn NewSloForm(service: String, initial: SloForm) -> impl IntoView {
 
 #[component]
 pub fn EditSloPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = Memo::new(move |_| {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("slo").unwrap_or_default(),
-        )
-    });
+    let key = super::slo_params();
     let data = Resource::new(move || key.get(), |(s, o)| get_slo_page(s, o));
     let me = use_me();
     view! {

@@ -27,7 +27,7 @@ use super::error::{bad_body, ApiError};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
+pub(super) fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
     b.map(|Json(v)| v).map_err(bad_body)
 }
 
@@ -43,8 +43,16 @@ fn created(location: String, v: Value) -> Response {
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(v)).into_response()
 }
 
-fn etag(version: i64) -> String {
+pub(super) fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names, if it is there (a malformed one is a field error).
+pub(super) fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
+    match headers.get(header::IF_MATCH) {
+        None => Ok(None),
+        Some(v) => Ok(if_match_version(v.to_str().unwrap_or("")).map_err(AppError::from)?),
+    }
 }
 
 /// A service as clients send it: JSON types, not the form's text.
@@ -134,10 +142,7 @@ pub async fn update_service(
     b: Result<Json<ServiceBody>, JsonRejection>,
 ) -> ApiResult<Response> {
     let who = c.need(Scope::CatalogWrite)?;
-    let version = match headers.get(header::IF_MATCH) {
-        None => None,
-        Some(v) => if_match_version(v.to_str().unwrap_or("")).map_err(AppError::from)?,
-    };
+    let version = if_match(&headers)?;
     let form = body(b)?.into_form(version);
     match commands::services::update(&st, who, &slug, &form).await {
         Ok(slug) => {

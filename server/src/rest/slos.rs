@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use app::commands;
-use app::domain::api::if_match_version;
 use app::domain::slo_counts::CountsBatch;
 use app::domain::slo_form::SloForm;
 use app::domain::token::Scope;
@@ -17,7 +16,8 @@ use app::state::AppState;
 use app::store;
 
 use super::auth::ApiCaller;
-use super::error::{bad_body, ApiError};
+use super::catalog::{body, etag, if_match};
+use super::error::ApiError;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -70,14 +70,6 @@ impl SloBody {
     }
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> ApiResult<T> {
-    b.map(|Json(v)| v).map_err(bad_body)
-}
-
-fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
 pub async fn list(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,
@@ -127,10 +119,7 @@ pub async fn update(
     b: Result<Json<SloBody>, JsonRejection>,
 ) -> ApiResult<Response> {
     let who = c.need(Scope::CatalogWrite)?;
-    let version = match headers.get(header::IF_MATCH) {
-        None => None,
-        Some(v) => if_match_version(v.to_str().unwrap_or("")).map_err(AppError::from)?,
-    };
+    let version = if_match(&headers)?;
     let form = body(b)?.into_form(version);
     match commands::slos::update(&st, who, &service, &slo, &form).await {
         Ok(slug) => {
