@@ -38,6 +38,12 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! have initdb; then
   apt_install postgresql
 fi
 
+# Prometheus and promtool: the SLO tests query a real Prometheus and check generated rules.
+if ! have prometheus || ! have promtool; then
+  say "Installing Prometheus (for the SLO tests)"
+  apt_install prometheus
+fi
+
 # Rust toolchain pieces.
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   say "Adding the wasm32 target"

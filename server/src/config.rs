@@ -27,7 +27,7 @@ impl ConfigError {
     }
 }
 
-fn number<T: std::str::FromStr>(
+pub(crate) fn number<T: std::str::FromStr>(
     name: &'static str,
     default: T,
     valid: impl Fn(&T) -> bool,

@@ -1,5 +1,5 @@
 //! Downloads for signed-in people (the API has its own, behind tokens).
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -24,6 +24,36 @@ pub async fn catalog_yaml(State(st): State<AppState>, Extension(_me): Extension<
             yaml,
         )
             .into_response(),
+        Err(e) => crate::auth::guard::error_response(&e, true),
+    }
+}
+
+/// A Prometheus SLO's rules file, for anyone signed in (everyone reads SLOs).
+pub async fn slo_rules(
+    State(st): State<AppState>,
+    Extension(_me): Extension<Me>,
+    Path((service, slo)): Path<(String, String)>,
+) -> Response {
+    let found = app::store::slos::get(&st.pool, &service, &slo, chrono::Utc::now()).await;
+    match found.map(|v| app::store::slos::rules(&v.slo)) {
+        Ok(Some(yaml)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/yaml; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{service}-{slo}-rules.yaml\""),
+                ),
+            ],
+            yaml,
+        )
+            .into_response(),
+        Ok(None) => crate::auth::guard::error_response(
+            &app::error::AppError::NotFound(format!("Prometheus rules of SLO \"{slo}\"")),
+            true,
+        ),
         Err(e) => crate::auth::guard::error_response(&e, true),
     }
 }

@@ -36,8 +36,27 @@ where
     });
 }
 
+/// One evaluation round: Prometheus's answers first, then every SLO's figures for the lists.
+pub async fn evaluate_slos(
+    pool: &PgPool,
+    prometheus: Option<&crate::prometheus::Prometheus>,
+) -> Result<String, app::error::AppError> {
+    let started = std::time::Instant::now();
+    let queried = crate::prometheus::evaluate_all(pool, prometheus, chrono::Utc::now()).await?;
+    let queried_ms = started.elapsed().as_millis();
+    let n = app::store::slos::evaluate_all(pool, chrono::Utc::now()).await?;
+    Ok(format!(
+        "{n} SLOs evaluated in {} ms ({queried} from Prometheus in {queried_ms} ms)",
+        started.elapsed().as_millis()
+    ))
+}
+
 /// The portal's jobs: session clean-up and the SLO counts' roll-up and retention.
-pub fn spawn_all(pool: &PgPool, sessions: tower_sessions_sqlx_store::PostgresStore) {
+pub fn spawn_all(
+    pool: &PgPool,
+    sessions: tower_sessions_sqlx_store::PostgresStore,
+    prometheus: Option<crate::prometheus::Prometheus>,
+) {
     spawn(
         pool.clone(),
         "session-cleanup",
@@ -60,13 +79,9 @@ pub fn spawn_all(pool: &PgPool, sessions: tower_sessions_sqlx_store::PostgresSto
         pool.clone(),
         "slo-evaluate",
         Duration::from_secs(60),
-        |pool| async move {
-            let started = std::time::Instant::now();
-            let n = app::store::slos::evaluate_all(&pool, chrono::Utc::now()).await?;
-            Ok(format!(
-                "{n} SLOs evaluated in {} ms",
-                started.elapsed().as_millis()
-            ))
+        move |pool| {
+            let prometheus = prometheus.clone();
+            async move { evaluate_slos(&pool, prometheus.as_ref()).await }
         },
     );
     spawn(

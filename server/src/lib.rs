@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod limits;
 pub mod listener;
 pub mod metrics;
+pub mod prometheus;
 pub mod rest;
 pub mod router;
 pub mod security;

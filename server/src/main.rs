@@ -97,9 +97,11 @@ async fn run() -> Result<(), BoxError> {
             // What the background evaluator does once a minute, now, with its time: for an
             // operator who cannot wait for the next run, and for the benchmark.
             let (pool, devdb) = connect(&config).await?;
-            let started = std::time::Instant::now();
-            let n = app::store::slos::evaluate_all(&pool, chrono::Utc::now()).await?;
-            println!("{n} SLOs evaluated in {} ms", started.elapsed().as_millis());
+            let prometheus = server::prometheus::Prometheus::from_env()?;
+            println!(
+                "{}",
+                server::jobs::evaluate_slos(&pool, prometheus.as_ref()).await?
+            );
             stop_if_started(devdb);
             Ok(())
         }
@@ -271,7 +273,8 @@ async fn serve(config: Config, demo: bool) -> Result<(), BoxError> {
     tracing::info!(issuer = %auth.issuer, public_url = %auth.public_url, "signing in through the OpenID Provider");
     let oidc = std::sync::Arc::new(Oidc::new(auth)?);
     let sessions = session::store(&pool).await?;
-    server::jobs::spawn_all(&pool, sessions.clone());
+    let prometheus = server::prometheus::Prometheus::from_env()?;
+    server::jobs::spawn_all(&pool, sessions.clone(), prometheus);
     let state = AppState::new(pool.clone(), config.settings.clone(), leptos_options);
     let limits = server::limits::Limits::from_env()?;
     let guards = server::limits::Guards::new(limits.clone());

@@ -60,6 +60,10 @@ pub fn router_with(
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/export/catalog.yaml", get(crate::download::catalog_yaml))
+        .route(
+            "/export/slos/{service}/{slo}/rules.yaml",
+            get(crate::download::slo_rules),
+        )
         .merge(auth_routes())
         .merge(crate::rest::routes(state.clone()))
         .leptos_routes_with_context(

@@ -57,6 +57,7 @@ pub const ROUTES: &[ApiRoute] = &[
     r("POST", "/services/{slug}/slos", WRITE, "Define an SLO", Some("SloBody"), 201, Some("Created")),
     r("GET", "/services/{slug}/slos/{slo}", READ, "Get an SLO with its live figures (ETag: its version)", None, 200, Some("Slo")),
     r("PUT", "/services/{slug}/slos/{slo}", WRITE, "Change an SLO (If-Match: the ETag read; 412 when it changed since)", Some("SloBody"), 200, Some("Slo")),
+    r("GET", "/services/{slug}/slos/{slo}/rules", READ, "A Prometheus SLO's recording and multiwindow alerting rules, as Sloth generates them (Prometheus rules YAML)", None, 200, Some("Yaml")),
     r("DELETE", "/services/{slug}/slos/{slo}", WRITE, "Delete an SLO and its counts", None, 204, None),
     r("POST", "/slos/{service}/{slo}/counts", "slo:write", "Push good/total counts in buckets of whole minutes; a bucket pushed again replaces the stored one; a batch with any bad bucket stores nothing", Some("CountsBatch"), 200, Some("CountsStored")),
     r("GET", "/teams", READ, "List teams by name (cursor and limit)", None, 200, Some("TeamPage")),

@@ -14,6 +14,10 @@ pub mod import_plan;
 pub mod lifecycle;
 pub mod link;
 pub mod overview;
+#[cfg(feature = "ssr")]
+pub mod prometheus;
+#[cfg(feature = "ssr")]
+pub mod prometheus_rules;
 pub mod service;
 pub mod slo;
 pub mod slo_counts;

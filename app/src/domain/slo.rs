@@ -475,7 +475,7 @@ pub fn evaluate(
     };
     let firing = alerts.iter().filter(|a| a.firing).map(|a| a.severity).max();
     let (state, reason) = if let Some(e) = source_error {
-        (BudgetState::Unknown, format!("The source is failing: {e}"))
+        (BudgetState::Unknown, e.to_string())
     } else if counts.window.total < policy.min_events {
         (
             BudgetState::Unknown,

@@ -36,4 +36,6 @@ pub struct SloPage {
     /// The owning team's slug, for the edit permission.
     pub owner: Option<String>,
     pub days: Vec<super::slo::DayPoint>,
+    /// For a Prometheus SLO, its recording and alerting rules (Prometheus YAML).
+    pub rules: Option<String>,
 }

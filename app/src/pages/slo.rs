@@ -40,6 +40,7 @@ fn SloBody(d: Data, may_edit: bool) -> impl IntoView {
     let i = slo.input.clone();
     let service_href = format!("/services/{}", slo.service);
     let edit = format!("/services/{}/slos/{}/edit", slo.service, i.slug);
+    let rules_href = format!("/export/slos/{}/{}/rules.yaml", slo.service, i.slug);
     let (_, window_len) = i.window.span(f.computed_at);
     let slots = (window_len.num_days().max(1) as usize).max(d.days.len());
     let budget: Vec<Option<f64>> = d.days.iter().map(|p| p.budget_remaining).collect();
@@ -169,6 +170,12 @@ fn SloBody(d: Data, may_edit: bool) -> impl IntoView {
             {(i.source == SloSource::Prometheus).then(|| view! {
                 <h3>"Prometheus queries"</h3>
                 <pre class="code">{format!("bad:   {}\ntotal: {}", i.error_query, i.total_query)}</pre>
+            })}
+            {d.rules.clone().map(|rules| view! {
+                <h3 id="rules-h">"Prometheus rules"</h3>
+                <p class="muted small">"Recording rules and the multiwindow alerts (page and ticket) at the thresholds above, laid out as Sloth generates them. "
+                    <a href=rules_href.clone() download="">"Download rules.yaml"</a>"."</p>
+                <pre class="code" aria-labelledby="rules-h" tabindex="0">{rules}</pre>
             })}
             <p class="muted small">{format!("Figures computed {}; definition version {}, changed {}.",
                 f.computed_at.format("%Y-%m-%d %H:%M:%S UTC"), slo.version, slo.updated_at.format("%Y-%m-%d %H:%M UTC"))}</p>

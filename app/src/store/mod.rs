@@ -14,6 +14,7 @@ pub mod rows;
 pub mod services;
 pub mod slo_counts;
 pub mod slo_list;
+pub mod slo_prometheus;
 pub mod slos;
 pub mod teams;
 pub mod tiers;

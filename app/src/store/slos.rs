@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use crate::domain::prometheus;
 use crate::domain::slo::{
     burn_windows, evaluate, BudgetPolicy, Counts, Objective, SloCounts, SloWindow,
 };
@@ -164,27 +165,42 @@ async fn with_figures(
         .into_iter()
         .map(SloRow::into_domain)
         .collect::<Result<Vec<_>, _>>()?;
+    let is_push = |s: &Slo| s.input.source == SloSource::Push;
+    // Pushed counts are summed now; Prometheus SLOs take the evaluator's latest answer.
     let spans: Vec<(i64, DateTime<Utc>)> = slos
         .iter()
+        .filter(|(s, _)| is_push(s))
         .map(|(s, _)| (s.id, s.input.window.span(now).0))
         .collect();
-    let counts = counts(pool, &spans, now).await?;
+    let mut pushed = counts(pool, &spans, now).await?.into_iter();
+    let prom_ids: Vec<i64> = slos
+        .iter()
+        .filter(|(s, _)| !is_push(s))
+        .map(|(s, _)| s.id)
+        .collect();
+    let answers = super::slo_prometheus::answers(pool, &prom_ids).await?;
     Ok(slos
         .into_iter()
-        .zip(counts)
-        .map(|((slo, policy), c)| {
-            let source_error = match slo.input.source {
-                // The evaluator for Prometheus SLOs is not in this release: say so, never "ok".
-                SloSource::Prometheus => Some("Prometheus evaluation is not configured"),
-                SloSource::Push => None,
+        .map(|(slo, policy)| {
+            let i = &slo.input;
+            let (c, at, source_error) = if is_push(&slo) {
+                (pushed.next().unwrap_or_default(), now, None)
+            } else {
+                let sig = prometheus::signature(
+                    &i.error_query,
+                    &i.total_query,
+                    i.window.kind(),
+                    i.window.days(),
+                );
+                prometheus::judge(answers.get(&slo.id), &sig, now)
             };
             let figures = evaluate(
-                slo.input.objective,
-                slo.input.window,
-                now,
+                i.objective,
+                i.window,
+                at,
                 &c,
                 &policy,
-                source_error,
+                source_error.as_deref(),
             );
             SloView { slo, figures }
         })
@@ -388,9 +404,26 @@ pub async fn page(
         .collect();
     Ok(crate::domain::slo_view::SloPage {
         days: crate::domain::slo::burn_down(view.slo.input.objective, &days),
+        rules: rules(&view.slo),
         view,
         service_name,
         owner,
+    })
+}
+
+/// A Prometheus SLO's rules file; None for pushed counts (Prometheus has nothing to record).
+pub fn rules(slo: &Slo) -> Option<String> {
+    let i = &slo.input;
+    (i.source == SloSource::Prometheus).then(|| {
+        crate::domain::prometheus_rules::rules_yaml(&crate::domain::prometheus_rules::RuleInput {
+            service: &slo.service,
+            slo: &i.slug,
+            name: &i.name,
+            objective: i.objective,
+            window: i.window,
+            error_query: &i.error_query,
+            total_query: &i.total_query,
+        })
     })
 }
 

@@ -38,6 +38,7 @@ pub fn handler(r: &ApiRoute) -> Option<MethodRouter<AppState>> {
         ("GET", "/services/{slug}/slos/{slo}") => get(slos::get),
         ("PUT", "/services/{slug}/slos/{slo}") => put(slos::update),
         ("DELETE", "/services/{slug}/slos/{slo}") => delete(slos::delete),
+        ("GET", "/services/{slug}/slos/{slo}/rules") => get(slos::rules),
         ("POST", "/slos/{service}/{slo}/counts") => {
             post(slos::push_counts).layer(slos::counts_body_limit())
         }

@@ -187,7 +187,7 @@ fn operation(r: &ApiRoute) -> Value {
         r.ok.to_string(),
         match r.answer {
             // The export is YAML, Backstage's own format.
-            Some("Export") => json!({ "description": "success", "content": { "application/yaml": { "schema": { "type": "string" } } } }),
+            Some("Export" | "Yaml") => json!({ "description": "success", "content": { "application/yaml": { "schema": { "type": "string" } } } }),
             Some(s) => json!({ "description": "success", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{s}") } } } }),
             None => json!({ "description": "success" }),
         },

@@ -92,6 +92,26 @@ pub async fn get(
     Ok(([(header::ETAG, etag(v.slo.version))], Json(v)).into_response())
 }
 
+/// Prometheus rules for a Prometheus SLO; an SLO fed by pushed counts has none (409).
+pub async fn rules(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+    Path((service, slo)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    c.need(Scope::CatalogRead)?;
+    let v = store::slos::get(&st.pool, &service, &slo, chrono::Utc::now()).await?;
+    let yaml = store::slos::rules(&v.slo).ok_or_else(|| {
+        AppError::Conflict(
+            "This SLO is fed by pushed counts; rules are generated for Prometheus SLOs.".into(),
+        )
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
+        yaml,
+    )
+        .into_response())
+}
+
 pub async fn create(
     State(st): State<AppState>,
     Extension(c): Extension<ApiCaller>,

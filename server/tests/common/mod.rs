@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 pub mod api;
 pub mod op;
+pub mod prometheus;
 
 use std::sync::Arc;
 
