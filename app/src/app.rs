@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:slug/slos/:slo") view=slo::SloPage ssr=SsrMode::Async/>
                     <Route path=path!("/services/:slug/slos/:slo/edit") view=slo_form::EditSloPage ssr=SsrMode::Async/>
                     <Route path=path!("/slos") view=slos::SlosPage ssr=SsrMode::Async/>
+                    <Route path=path!("/slos/import") view=import::SloImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/help/slos") view=help_slos::HelpSlosPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/new") view=team_form::NewTeamPage ssr=SsrMode::Async/>

@@ -1,5 +1,5 @@
 //! Downloads for signed-in people (the API has its own, behind tokens).
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -54,6 +54,33 @@ pub async fn slo_rules(
             &app::error::AppError::NotFound(format!("Prometheus rules of SLO \"{slo}\"")),
             true,
         ),
+        Err(e) => crate::auth::guard::error_response(&e, true),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct OpensloQuery {
+    service: Option<String>,
+}
+
+/// Every SLO (or one service's) as OpenSLO v1, for anyone signed in.
+pub async fn openslo_yaml(
+    State(st): State<AppState>,
+    Extension(_me): Extension<Me>,
+    Query(q): Query<OpensloQuery>,
+) -> Response {
+    match crate::rest::import::openslo_yaml(&st, q.service.as_deref()).await {
+        Ok(yaml) => (
+            [
+                (header::CONTENT_TYPE, "application/yaml; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"slos.openslo.yaml\"",
+                ),
+            ],
+            yaml,
+        )
+            .into_response(),
         Err(e) => crate::auth::guard::error_response(&e, true),
     }
 }

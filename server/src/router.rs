@@ -60,6 +60,7 @@ pub fn router_with(
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/export/catalog.yaml", get(crate::download::catalog_yaml))
+        .route("/export/openslo.yaml", get(crate::download::openslo_yaml))
         .route(
             "/export/slos/{service}/{slo}/rules.yaml",
             get(crate::download::slo_rules),

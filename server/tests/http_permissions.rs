@@ -22,6 +22,10 @@ INSERT INTO service_link (service_id, kind, title, url)
   SELECT id, 'repo', 'Repo', 'https://git.example/pay-ledger' FROM service WHERE slug = 'pay-ledger';
 INSERT INTO service_dependency (service_id, depends_on_id, kind)
   SELECT a.id, b.id, 'hard' FROM service a, service b WHERE a.slug = 'pay-api' AND b.slug = 'pay-ledger';
+INSERT INTO slo (service_id, slug, name, sli_kind, objective_milli, window_kind, window_days, source)
+  SELECT id, 'ledger-latency', 'Ledger latency', 'latency', 99000, 'rolling', 30, 'push' FROM service WHERE slug = 'pay-ledger';
+INSERT INTO slo (service_id, slug, name, sli_kind, objective_milli, window_kind, window_days, source)
+  SELECT id, 'old-availability', 'Old availability', 'availability', 99000, 'rolling', 30, 'push' FROM service WHERE slug = 'pay-api';
 INSERT INTO api_token (name, prefix, secret_hash, scopes) VALUES ('old-ci', 'rp_old', '\\x01', '{catalog:read}');
 ";
 
@@ -51,6 +55,18 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
             ("form[tier]", "1"),
             ("form[lifecycle]", "production"),
             ("form[owner]", "payments"),
+        ])
+    };
+    let slo_form = |slug: &str, name: &str| {
+        f(&[
+            ("service", "pay-api"),
+            ("form[slug]", slug),
+            ("form[name]", name),
+            ("form[sli_kind]", "availability"),
+            ("form[objective]", "99.9"),
+            ("form[window]", "rolling"),
+            ("form[window_days]", "30"),
+            ("form[source]", "push"),
         ])
     };
     vec![
@@ -173,6 +189,35 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
             probe: "SELECT (revoked_at IS NULL)::text FROM api_token WHERE name = 'old-ci'",
             action: "token.revoke",
             allowed: admin_only,
+        },
+        Case {
+            name: "create_slo",
+            path: "/fn/create_slo",
+            form: slo_form("availability", "Pay API availability"),
+            probe: "SELECT count(*)::text FROM slo WHERE slug = 'availability'",
+            action: "slo.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "update_slo",
+            path: "/fn/update_slo",
+            form: {
+                let mut form = slo_form("ledger-latency", "Ledger latency, tighter");
+                form[0] = ("service", "pay-ledger".into());
+                form.push(("slo", "ledger-latency".into()));
+                form
+            },
+            probe: "SELECT name FROM slo WHERE slug = 'ledger-latency'",
+            action: "slo.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "delete_slo",
+            path: "/fn/delete_slo",
+            form: f(&[("service", "pay-api"), ("slo", "old-availability")]),
+            probe: "SELECT count(*)::text FROM slo WHERE slug = 'old-availability'",
+            action: "slo.delete",
+            allowed: service_ops,
         },
         Case {
             name: "set_user_disabled",

@@ -6,6 +6,7 @@
 pub mod import;
 pub mod people;
 pub mod services;
+pub mod slo_import;
 pub mod slos;
 pub mod teams;
 pub mod tiers;

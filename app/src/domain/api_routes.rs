@@ -59,6 +59,8 @@ pub const ROUTES: &[ApiRoute] = &[
     r("PUT", "/services/{slug}/slos/{slo}", WRITE, "Change an SLO (If-Match: the ETag read; 412 when it changed since)", Some("SloBody"), 200, Some("Slo")),
     r("GET", "/services/{slug}/slos/{slo}/rules", READ, "A Prometheus SLO's recording and multiwindow alerting rules, as Sloth generates them (Prometheus rules YAML)", None, 200, Some("Yaml")),
     r("DELETE", "/services/{slug}/slos/{slo}", WRITE, "Delete an SLO and its counts", None, 204, None),
+    r("POST", "/openslo", WRITE, "Import OpenSLO v1 SLO documents (dry_run: only report what would change; digest: apply only what a dry run reported)", Some("ImportBody"), 200, Some("ImportReport")),
+    r("GET", "/openslo", READ, "Every SLO (or one service's, with ?service=) as OpenSLO v1 YAML", None, 200, Some("Yaml")),
     r("POST", "/slos/{service}/{slo}/counts", "slo:write", "Push good/total counts in buckets of whole minutes; a bucket pushed again replaces the stored one; a batch with any bad bucket stores nothing", Some("CountsBatch"), 200, Some("CountsStored")),
     r("GET", "/teams", READ, "List teams by name (cursor and limit)", None, 200, Some("TeamPage")),
     r("POST", "/teams", WRITE, "Create a team (organisation-wide tokens)", Some("Team"), 201, Some("Team")),

@@ -13,6 +13,10 @@ pub mod import;
 pub mod import_plan;
 pub mod lifecycle;
 pub mod link;
+#[cfg(feature = "ssr")]
+pub mod openslo;
+#[cfg(feature = "ssr")]
+pub mod openslo_plan;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod prometheus;

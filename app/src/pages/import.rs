@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::import::{apply_import, preview_import};
+use crate::api::import::{apply_import, apply_slo_import, preview_import, preview_slo_import};
 // `Action` is Leptos' own; the plan's is `PlanAction` here.
 use crate::domain::import::{
     Action as PlanAction, Finding, ImportFile, ImportReport, PlanRow, MAX_FILES, MAX_TOTAL_BYTES,
@@ -22,13 +22,30 @@ pub fn ImportPage() -> impl IntoView {
             </div>
             <a href="/export/catalog.yaml" class="button secondary" download="catalog-info.yaml">"Export the catalog as YAML"</a>
         </div>
-        <ImportTool/>
+        <ImportTool openslo=false/>
+    }
+}
+
+#[component]
+pub fn SloImportPage() -> impl IntoView {
+    view! {
+        <Title text="Import SLOs from OpenSLO"/>
+        <div class="page-head">
+            <div>
+                <h1>"Import SLOs from OpenSLO"</h1>
+                <p class="muted">"Paste or upload OpenSLO v1 files: "<code>"SLO"</code>" documents with a ratio metric (inline or an "<code>"SLI"</code>" they reference), "
+                "a rolling or calendar window and Occurrences budgeting. Each SLO goes to the catalog service its "<code>"spec.service"</code>" names. "
+                "You see exactly what would change before anything does; SLOs the files do not name are left alone."</p>
+            </div>
+            <a href="/export/openslo.yaml" class="button secondary" download="slos.openslo.yaml">"Export every SLO as OpenSLO"</a>
+        </div>
+        <ImportTool openslo=true/>
     }
 }
 
 /// What the tool holds: the files chosen or pasted, and the last preview of exactly those.
 #[island]
-fn ImportTool() -> impl IntoView {
+fn ImportTool(openslo: bool) -> impl IntoView {
     let uploaded = RwSignal::new(Vec::<ImportFile>::new());
     let pasted = RwSignal::new(String::new());
     let files = move || {
@@ -41,9 +58,31 @@ fn ImportTool() -> impl IntoView {
         }
         f
     };
-    let preview = Action::new(|f: &Vec<ImportFile>| preview_import(f.clone()));
-    let apply =
-        Action::new(|(f, d): &(Vec<ImportFile>, String)| apply_import(f.clone(), d.clone()));
+    let preview = Action::new(move |f: &Vec<ImportFile>| {
+        let f = f.clone();
+        async move {
+            if openslo {
+                preview_slo_import(f).await
+            } else {
+                preview_import(f).await
+            }
+        }
+    });
+    let apply = Action::new(move |(f, d): &(Vec<ImportFile>, String)| {
+        let (f, d) = (f.clone(), d.clone());
+        async move {
+            if openslo {
+                apply_slo_import(f, d).await
+            } else {
+                apply_import(f, d).await
+            }
+        }
+    });
+    let placeholder = if openslo {
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: availability\nspec:\n  service: payments-api"
+    } else {
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api"
+    };
     // A preview answers for the files it was made from; change them and it is stale.
     let previewed_files = RwSignal::new(Vec::<ImportFile>::new());
     let stale = move || previewed_files.get() != files();
@@ -112,7 +151,7 @@ fn ImportTool() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="import-input-h">
-            <h2 id="import-input-h">"1. Choose the descriptors"</h2>
+            <h2 id="import-input-h">{if openslo { "1. Choose the OpenSLO files" } else { "1. Choose the descriptors" }}</h2>
             <div class="form-grid">
                 <div class="field">
                     <label for="import-files">"Upload files"</label>
@@ -131,7 +170,7 @@ fn ImportTool() -> impl IntoView {
                 <div class="field">
                     <label for="import-paste">"Or paste YAML"</label>
                     <textarea id="import-paste" rows="10" class="mono" spellcheck="false"
-                        placeholder="apiVersion: backstage.io/v1alpha1&#10;kind: Component&#10;metadata:&#10;  name: payments-api"
+                        placeholder=placeholder
                         prop:value=move || pasted.get()
                         on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
                 </div>
@@ -146,14 +185,14 @@ fn ImportTool() -> impl IntoView {
         {move || report().map(|r| match r {
             Err(e) => view! { <FailedPreview e/> }.into_any(),
             Ok(r) => view! {
-                <Preview r=r.clone()/>
+                <Preview r=r.clone() openslo/>
                 <section class="card" aria-labelledby="import-apply-h">
                     <h2 id="import-apply-h">"3. Apply"</h2>
                     <Show when=stale>
                         <p class="notice warn" role="status">"The files changed since this preview. Preview again before applying."</p>
                     </Show>
                     <Show when=move || !r.has_changes()>
-                        <p class="muted">"Nothing to change: the catalog already says what these files say."</p>
+                        <p class="muted">"Nothing to change: the portal already says what these files say."</p>
                     </Show>
                     <div class="actions">
                         <button type="button" class="button" on:click=run_apply disabled=move || !can_apply()>
@@ -189,7 +228,7 @@ fn counts(r: &ImportReport, entity: &str) -> String {
 }
 
 #[component]
-fn Preview(r: ImportReport) -> impl IntoView {
+fn Preview(r: ImportReport, openslo: bool) -> impl IntoView {
     let teams: Vec<PlanRow> = r
         .rows
         .iter()
@@ -202,18 +241,32 @@ fn Preview(r: ImportReport) -> impl IntoView {
         .filter(|x| x.entity_type == "service")
         .cloned()
         .collect();
+    let slos: Vec<PlanRow> = r
+        .rows
+        .iter()
+        .filter(|x| x.entity_type == "slo")
+        .cloned()
+        .collect();
+
     view! {
         <section class="card" aria-labelledby="import-preview-h">
             <h2 id="import-preview-h">"2. Preview"</h2>
             <ul class="import-summary" aria-label="Summary">
-                <li><strong>"Teams: "</strong>{counts(&r, "team")}</li>
-                <li><strong>"Services: "</strong>{counts(&r, "service")}</li>
+                {if openslo {
+                    view! { <li><strong>"SLOs: "</strong>{counts(&r, "slo")}</li> }.into_any()
+                } else {
+                    view! {
+                        <li><strong>"Teams: "</strong>{counts(&r, "team")}</li>
+                        <li><strong>"Services: "</strong>{counts(&r, "service")}</li>
+                    }.into_any()
+                }}
                 <li class=if r.errors.is_empty() { "" } else { "danger-text" }><strong>"Documents with errors: "</strong>{r.errors.len()}" (left out; the rest still import)"</li>
                 <li><strong>"Skipped: "</strong>{r.skipped.len()}<strong>" · Notes: "</strong>{r.notes.len()}</li>
             </ul>
             <Findings title="Errors" caption="Documents that will not be imported" items=r.errors.clone()/>
             <PlanTable title="Teams" rows=teams/>
             <PlanTable title="Services" rows=services/>
+            <PlanTable title="SLOs" rows=slos/>
             <Findings title="Skipped" caption="Documents the portal does not import" items=r.skipped.clone()/>
             <Findings title="Notes" caption="Parts of documents that are ignored" items=r.notes.clone()/>
         </section>
@@ -302,7 +355,12 @@ fn Applied(r: ImportReport) -> impl IntoView {
                 " Every change is in the audit trail."</p>
             <ul class="changes">
                 {changed.into_iter().map(|x| {
-                    let href = if x.entity_type == "team" { format!("/teams/{}", x.slug) } else { format!("/services/{}", x.slug) };
+                    let href = match x.entity_type.as_str() {
+                        "team" => format!("/teams/{}", x.slug),
+                        // "service/slo"
+                        "slo" => format!("/services/{}", x.slug.replacen('/', "/slos/", 1)),
+                        _ => format!("/services/{}", x.slug),
+                    };
                     view! { <li><a href=href>{x.name}</a>" "<span class="muted small">{format!("({})", x.action.as_str())}</span></li> }
                 }).collect_view()}
             </ul>

@@ -35,6 +35,10 @@ pub fn SlosPage() -> impl IntoView {
                 <h1>"SLOs"</h1>
                 <p class="muted">"Every service level objective, least error budget left first. " <a href="/help/slos">"How SLOs work"</a></p>
             </div>
+            <div class="actions">
+                <a href="/slos/import" class="button secondary">"Import OpenSLO"</a>
+                <a href="/export/openslo.yaml" class="button secondary" download="slos.openslo.yaml">"Export as OpenSLO"</a>
+            </div>
         </div>
         <Suspense fallback=Loading>
             {move || {

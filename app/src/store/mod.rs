@@ -13,6 +13,7 @@ pub mod overview;
 pub mod rows;
 pub mod services;
 pub mod slo_counts;
+pub mod slo_import;
 pub mod slo_list;
 pub mod slo_prometheus;
 pub mod slos;

@@ -18,7 +18,7 @@ use super::is_unique_violation;
 pub const PER_SERVICE_MAX: i64 = 50;
 
 #[derive(sqlx::FromRow)]
-struct SloRow {
+pub(super) struct SloRow {
     id: i64,
     service: String,
     service_tier: i16,
@@ -42,7 +42,8 @@ struct SloRow {
     pushed_by: Option<String>,
 }
 
-const SELECT: &str = "SELECT o.id, s.slug AS service, s.tier AS service_tier, o.slug, o.name, \
+pub(super) const SELECT: &str =
+    "SELECT o.id, s.slug AS service, s.tier AS service_tier, o.slug, o.name, \
     o.description, o.sli_kind, o.good_events, o.total_events, o.objective_milli, o.window_kind, \
     o.window_days, o.source, o.error_query, o.total_query, o.version, o.updated_at, \
     p.min_slo_objective, p.budget_at_risk_pct, x.pushed_at, x.pushed_by \
@@ -54,7 +55,7 @@ fn corrupt(what: &str) -> AppError {
 }
 
 impl SloRow {
-    fn into_domain(self) -> Result<(Slo, BudgetPolicy), AppError> {
+    pub(super) fn into_domain(self) -> Result<(Slo, BudgetPolicy), AppError> {
         let objective = u32::try_from(self.objective_milli)
             .ok()
             .and_then(Objective::from_milli)

@@ -1,6 +1,7 @@
-//! Catalog as code over the API: Backstage import (with a dry run) and export.
+//! Catalog and SLOs as code over the API: Backstage and OpenSLO import (with a dry run) and
+//! export.
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -57,4 +58,50 @@ pub async fn export(
         yaml,
     )
         .into_response())
+}
+
+pub async fn import_openslo(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+    b: Result<Json<ImportBody>, JsonRejection>,
+) -> Result<Json<ImportReport>, ApiError> {
+    let who = c.need(Scope::CatalogWrite)?;
+    let Json(b) = b.map_err(bad_body)?;
+    let report = if b.dry_run {
+        commands::slo_import::preview(&st, who, &b.files).await?
+    } else {
+        commands::slo_import::apply(&st, who, &b.files, b.digest.as_deref()).await?
+    };
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    service: Option<String>,
+}
+
+pub async fn export_openslo(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    c.need(Scope::CatalogRead)?;
+    let yaml = openslo_yaml(&st, q.service.as_deref()).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/yaml; charset=utf-8")],
+        yaml,
+    )
+        .into_response())
+}
+
+/// The export: an unknown service is a 404, not an empty file.
+pub async fn openslo_yaml(
+    st: &AppState,
+    service: Option<&str>,
+) -> Result<String, app::error::AppError> {
+    if let Some(s) = service {
+        app::store::services::owner_of(&st.pool, s).await?;
+    }
+    let slos = app::store::slo_import::export(&st.pool, service).await?;
+    Ok(app::domain::openslo::export(&slos))
 }

@@ -7,7 +7,7 @@
 mod auth;
 mod catalog;
 pub mod error;
-mod import;
+pub(crate) mod import;
 pub mod openapi;
 mod slos;
 
@@ -52,6 +52,8 @@ pub fn handler(r: &ApiRoute) -> Option<MethodRouter<AppState>> {
         ("PUT", "/tiers/{tier}") => put(c::update_tier),
         ("GET", "/audit") => get(c::list_audit),
         ("POST", "/import") => post(import::import).layer(import::body_limit()),
+        ("POST", "/openslo") => post(import::import_openslo).layer(import::body_limit()),
+        ("GET", "/openslo") => get(import::export_openslo),
         ("GET", "/export") => get(import::export),
         _ => return None,
     })
