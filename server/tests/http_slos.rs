@@ -718,6 +718,97 @@ async fn the_slo_list_sorts_by_budget_left_filters_with_counts_and_follows_the_e
 }
 
 #[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn the_catalog_filters_by_budget_state_as_of_the_last_evaluation(pool: PgPool) {
+    let app = admin(pool).await;
+    let viewer = app.signed_in_as(&common::op::CAROL_VIEWER).await;
+    let reader = token(&app, "", "catalog:read").await;
+    let frozen = viewer.get("/services?budget=exhausted").await;
+    assert_eq!(frozen.status, StatusCode::OK);
+    assert!(
+        frozen.body.contains("/services/search-api\""),
+        "the frozen service is missing"
+    );
+    assert!(!frozen.body.contains("/services/status-page\""));
+    assert!(
+        frozen.body.contains("Budget: Exhausted · freeze"),
+        "no chip to clear it"
+    );
+    assert!(frozen.body.contains("Error budget"), "no budget facet");
+    // The unfiltered catalog is cached; warm it so a stale page would be served next.
+    viewer.get("/services").await;
+
+    // An outage on the status page, evaluated: the filter shows it at once, page and API.
+    let writer = token(
+        &app,
+        "observability",
+        "catalog:read,catalog:write,slo:write",
+    )
+    .await;
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/services/status-page/slos",
+        Some(&writer),
+        Some(availability("availability", json!(99.9))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let outage: Vec<Value> = (1..200).map(|m| bucket(minute(m), 0, 10)).collect();
+    let r = call(
+        &app,
+        Method::POST,
+        "/api/v1/slos/status-page/availability/counts",
+        Some(&writer),
+        Some(json!({ "buckets": outage })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let api = |q: &'static str| {
+        let (app, reader) = (app.clone(), reader.clone());
+        async move { call(&app, Method::GET, q, Some(&reader), None).await }
+    };
+    let before = api("/api/v1/services?budget=exhausted&limit=100").await;
+    assert!(
+        !before.body.contains("\"status-page\""),
+        "frozen before the evaluation"
+    );
+    // Seen before the evaluation (and so cached, were it cacheable): not frozen yet.
+    let seen = viewer.get("/services?budget=exhausted").await;
+    assert!(!seen.body.contains("/services/status-page\""));
+    app::store::slos::evaluate_all(&app.pool, Utc::now())
+        .await
+        .unwrap();
+    let after = viewer.get("/services?budget=exhausted").await;
+    assert!(
+        after.body.contains("/services/status-page\""),
+        "stale budget filter"
+    );
+    let listed = api("/api/v1/services?budget=exhausted&limit=100").await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let slugs: Vec<String> = json_of(&listed)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["slug"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        slugs.contains(&"status-page".to_string()) && slugs.contains(&"search-api".to_string()),
+        "{slugs:?}"
+    );
+    assert!(
+        !slugs.contains(&"payments-api".to_string()),
+        "an at-risk service listed as frozen"
+    );
+    let bad = api("/api/v1/services?budget=melting").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        json_of(&bad)["fields"]["budget"].is_string(),
+        "{}",
+        bad.body
+    );
+}
+
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
 async fn the_tier_policy_says_whether_an_slo_is_required_and_when_one_is_at_risk(pool: PgPool) {
     let app = admin(pool).await;
     let org = token(&app, "", "catalog:read,catalog:write").await;

@@ -21,6 +21,8 @@ pub struct ServiceListParams {
     pub team: Option<String>,
     pub lifecycle: Option<String>,
     pub tag: Option<String>,
+    /// Worst SLO state: exhausted, at-risk, unknown or ok.
+    pub budget: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<String>,
 }
@@ -106,6 +108,13 @@ impl ServiceListParams {
         if tag.as_ref().is_some_and(|t| t.len() > 40) {
             e.add("tag", "A tag: at most 40 characters.");
         }
+        let budget = text(&self.budget).and_then(|b| {
+            let parsed = super::slo::BudgetState::parse(b);
+            if parsed.is_none() {
+                e.add("budget", "One of exhausted, at-risk, unknown, ok.");
+            }
+            parsed
+        });
         let (after, limit) = cursor_and_limit(&mut e, &self.cursor, &self.limit);
         e.into_result(ServiceList {
             filter: CatalogFilter {
@@ -114,6 +123,7 @@ impl ServiceListParams {
                 team,
                 lifecycle,
                 tag,
+                budget,
             },
             after,
             limit,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lifecycle::Lifecycle;
 use super::service::ServiceRow;
+use super::slo::BudgetState;
 use super::tier::Tier;
 
 pub const PER_PAGE: u32 = 50;
@@ -72,6 +73,8 @@ pub struct CatalogFilter {
     pub team: Option<TeamFilter>,
     pub lifecycle: Option<Lifecycle>,
     pub tag: Option<String>,
+    /// Services whose worst SLO is in this error-budget state (as of the last evaluation).
+    pub budget: Option<BudgetState>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -118,6 +121,7 @@ impl CatalogQuery {
             team,
             lifecycle: nonempty("lifecycle").and_then(|l| Lifecycle::parse(&l)),
             tag: nonempty("tag").map(|t| t.to_lowercase()),
+            budget: nonempty("budget").and_then(|b| BudgetState::parse(&b)),
         };
         let filter = CatalogQuery {
             filter,
@@ -159,6 +163,9 @@ impl CatalogQuery {
         }
         if let Some(t) = &f.tag {
             pairs.push(("tag", t.clone()));
+        }
+        if let Some(b) = f.budget {
+            pairs.push(("budget", b.as_str().to_string()));
         }
         if self.sort != f.default_sort() {
             pairs.push(("sort", self.sort.as_str().to_string()));
@@ -284,6 +291,9 @@ pub struct CatalogPage {
     pub rows: Vec<ServiceRow>,
     pub total: i64,
     pub facets: Facets,
+    /// Services with SLOs by their worst SLO's state, every other filter applied. Counted per
+    /// request, never cached: the evaluator changes them every minute.
+    pub budgets: Vec<FacetValue>,
 }
 
 impl CatalogPage {
@@ -442,6 +452,7 @@ mod tests {
             rows: vec![],
             total: 101,
             facets: Facets::default(),
+            budgets: Vec::new(),
         };
         assert_eq!(page.page_count(), 3);
     }

@@ -10,6 +10,7 @@ use crate::components::paging::Pager;
 use crate::components::states::{EmptyState, ErrorView, Loading};
 use crate::domain::catalog::{CatalogPage as Page, CatalogQuery, FacetValue, Sort, TeamFilter};
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::slo::BudgetState;
 use crate::domain::tier::Tier;
 
 #[component]
@@ -83,6 +84,7 @@ fn Catalog(q: CatalogQuery, page: Page) -> impl IntoView {
     let current = q.page;
     let q_pager = q.clone();
     let (q_tier, q_lc, q_team, q_tag) = (q.clone(), q.clone(), q.clone(), q.clone());
+    let q_budget = q.clone();
     view! {
         <aside class="facets" aria-label="Filters">
             <SearchBox q=q.clone()/>
@@ -91,6 +93,13 @@ fn Catalog(q: CatalogQuery, page: Page) -> impl IntoView {
                 values=page.facets.tiers.clone()
                 selected=q.filter.tier.map(|t| t.number().to_string())
                 href=move |v| q_href(&q_tier, |q| q.filter.tier = v.and_then(|v| Tier::parse(&v)))
+                more=false
+            />
+            <FacetGroup
+                title="Error budget"
+                values=page.budgets.clone()
+                selected=q.filter.budget.map(|b| b.as_str().to_string())
+                href=move |v| q_href(&q_budget, |q| q.filter.budget = v.and_then(|v| BudgetState::parse(&v)))
                 more=false
             />
             <FacetGroup
@@ -155,6 +164,7 @@ fn SearchBox(q: CatalogQuery) -> impl IntoView {
             {f.team.map(|t| view! { <input type="hidden" name="team" value=t.as_param().to_string()/> })}
             {f.lifecycle.map(|l| view! { <input type="hidden" name="lifecycle" value=l.as_str()/> })}
             {f.tag.map(|t| view! { <input type="hidden" name="tag" value=t/> })}
+            {f.budget.map(|b| view! { <input type="hidden" name="budget" value=b.as_str()/> })}
             {(q.sort != Sort::Name && q.sort != Sort::Relevance).then(|| view! { <input type="hidden" name="sort" value=q.sort.as_str()/> })}
         </form>
     }
@@ -227,6 +237,12 @@ fn ResultBar(q: CatalogQuery, total: i64) -> impl IntoView {
     }
     if let Some(t) = &f.tag {
         chips.push((format!("#{t}"), q.with(|q| q.filter.tag = None).href()));
+    }
+    if let Some(b) = f.budget {
+        chips.push((
+            format!("Budget: {}", b.label()),
+            q.with(|q| q.filter.budget = None).href(),
+        ));
     }
     let noun = if total == 1 { "service" } else { "services" };
     let best_match = (q.filter.default_sort() == Sort::Relevance).then(|| {

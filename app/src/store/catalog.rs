@@ -7,6 +7,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::service::ServiceRow;
+use crate::domain::slo::BudgetState;
 use crate::domain::tier::Tier;
 use crate::error::AppError;
 
@@ -22,6 +23,22 @@ enum Skip {
     Team,
     Lifecycle,
     Tag,
+    Budget,
+}
+
+/// A service's error-budget state is its worst SLO's; an SLO not evaluated yet counts as
+/// unknown. Ranks follow `BudgetState`'s order.
+const WORST_STATE: &str = "SELECT o.service_id, max(CASE st.state WHEN 'exhausted' THEN 4 \
+    WHEN 'at-risk' THEN 3 WHEN 'ok' THEN 1 ELSE 2 END) AS rank \
+    FROM slo o LEFT JOIN slo_status st ON st.slo_id = o.id GROUP BY o.service_id";
+
+fn state_rank(b: BudgetState) -> i32 {
+    match b {
+        BudgetState::Ok => 1,
+        BudgetState::Unknown => 2,
+        BudgetState::AtRisk => 3,
+        BudgetState::Exhausted => 4,
+    }
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Skip) {
@@ -55,6 +72,37 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, f: &CatalogFilter, skip: Sk
         qb.push_bind(tag.clone());
         qb.push("]::text[]");
     }
+    if let (Some(b), false) = (f.budget, skip == Skip::Budget) {
+        // The SLOs (thousands) are grouped first and the services semi-joined to them, rather
+        // than a subquery per service (tens of thousands).
+        qb.push(format_args!(
+            " AND s.id IN (SELECT service_id FROM ({WORST_STATE}) w WHERE w.rank = {})",
+            state_rank(b)
+        ));
+    }
+}
+
+/// Services with SLOs by worst state, with every other filter applied.
+async fn budget_counts(pool: &PgPool, f: &CatalogFilter) -> Result<Vec<FacetValue>, AppError> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT w.rank, count(*) FROM ({WORST_STATE}) w JOIN service s ON s.id = w.service_id"
+    ));
+    push_filters(&mut qb, f, Skip::Budget);
+    qb.push(" GROUP BY w.rank");
+    let counts: Vec<(i32, i64)> = qb.build_query_as().fetch_all(pool).await?;
+    // Worst first: what a manager filters for.
+    Ok(BudgetState::ALL
+        .iter()
+        .rev()
+        .map(|b| FacetValue {
+            value: b.as_str().to_string(),
+            label: b.label().to_string(),
+            count: counts
+                .iter()
+                .find(|(r, _)| *r == state_rank(*b))
+                .map_or(0, |(_, c)| *c),
+        })
+        .collect())
 }
 
 /// Name order for a text search. The same order as `lower(s.name), s.id`, but not the name
@@ -251,16 +299,25 @@ pub async fn search_at(
     } else {
         g.facets
     };
-    let (rows, facets) = tokio::try_join!(
-        cache.rows.get_or_compute(q, g.all, || rows(pool, q)),
-        cache
-            .facets
-            .get_or_compute(&q.filter, facet_generation, || facets(pool, &q.filter)),
-    )?;
+    let budgets = budget_counts(pool, &q.filter);
+    // Budget states change with every evaluation, not with the catalog generation the caches
+    // follow: a page filtered by one is computed afresh.
+    let (rows, facets, budgets) = if q.filter.budget.is_some() {
+        tokio::try_join!(rows(pool, q), facets(pool, &q.filter), budgets)?
+    } else {
+        tokio::try_join!(
+            cache.rows.get_or_compute(q, g.all, || rows(pool, q)),
+            cache
+                .facets
+                .get_or_compute(&q.filter, facet_generation, || facets(pool, &q.filter)),
+            budgets,
+        )?
+    };
     Ok(CatalogPage {
         total: facets.total(&q.filter),
         rows,
         facets,
+        budgets,
     })
 }
 
@@ -292,6 +349,10 @@ pub async fn api_list_cached(
     list: &crate::domain::api::ServiceList,
     known: Option<crate::state::CatalogGeneration>,
 ) -> Result<super::cache::ApiServicePage, AppError> {
+    // Budget states follow the evaluator, not the catalog generation: never cached.
+    if list.filter.budget.is_some() {
+        return api_list(pool, list).await.map(std::sync::Arc::new);
+    }
     let g = generation_or_current(pool, known).await?;
     cache
         .api_services

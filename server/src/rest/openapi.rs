@@ -162,7 +162,16 @@ fn operation(r: &ApiRoute) -> Value {
         .map(|p| json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
         .collect();
     let query: &[&str] = match (r.method, r.path) {
-        ("GET", "/services") => &["q", "tier", "team", "lifecycle", "tag", "cursor", "limit"],
+        ("GET", "/services") => &[
+            "q",
+            "tier",
+            "team",
+            "lifecycle",
+            "tag",
+            "budget",
+            "cursor",
+            "limit",
+        ],
         ("GET", "/teams") => &["cursor", "limit"],
         ("GET", "/audit") => &[
             "actor",
