@@ -172,7 +172,7 @@ sign_in() { # prints the portal session cookie ("portal_session=...")
     rm -f "$jar"
     curl -s -c "$jar" -b "$jar" -L -o "$WORK/login.html" --max-time 30 "$APP_URL/auth/login?next=%2F" ||
         die "could not reach the sign-in page"
-    action=$(grep -o 'action="/interaction/[^"]*"' "$WORK/login.html" | head -n 1 | sed 's/^action="//; s/"$//')
+    action=$(grep -m 1 -o 'action="/interaction/[^"]*"' "$WORK/login.html" | sed 's/^action="//; s/"$//')
     [[ -n $action ]] || die "no login form from the identity provider (see $WORK/login.html)"
     curl -s -c "$jar" -b "$jar" -L -o /dev/null --max-time 30 \
         --data-urlencode username=alice --data-urlencode password=demo "$IDP_URL$action" ||
@@ -499,7 +499,7 @@ if ((SLOS > 0)); then
     printf '%s\n' /slos "/slos?tier=0" "/slos?tier=1&source=push" "/slos?team=$TOP_SLO_TEAM" "/slos?state=ok" \
         "/slos?state=at-risk" "/slos?page=7" "/slos?tier=0&state=ok&page=3" >"$SLO_MIX"
     SLO_SERVICES=$WORK/slo-services.txt
-    sed 's|/.*||; s|^|/services/|' "$SLO_TARGETS" | head -n 200 >"$SLO_SERVICES"
+    head -n 200 "$SLO_TARGETS" | sed 's|/.*||; s|^|/services/|' >"$SLO_SERVICES"
     # The lists read the evaluator's figures; the pages of services compute theirs per request.
     for l in slos slo_service; do
         python3 "$BENCH_SRC/ingest.py" --url "$APP_URL" --token "$SLO_TOKEN" --targets "$SLO_TARGETS" \
@@ -695,7 +695,7 @@ if ((WRITES_PER_SEC > 0)); then
 fi
 if ((SLOS > 0)); then
     echo "  SLOs"
-    eval_ms=$(awk '{print $(NF-1)}' <<<"${R[slo_eval_warm]}")
+    eval_ms=$(grep -o 'evaluated in [0-9]*' <<<"${R[slo_eval_warm]}" | tr -dc 0-9)
     check "evaluating all $SLOS SLOs ${eval_ms} ms <= 10000 ms" "$eval_ms" le 10000
     rate=$(grep -o '= [0-9]* buckets/s' <<<"${R[slo_ingest]}" | tr -dc 0-9)
     check "ingest ${rate} buckets/s >= 10000" "$rate" ge 10000

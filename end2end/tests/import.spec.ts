@@ -78,3 +78,58 @@ test('import Backstage descriptors: preview exactly what changes, apply, see the
   await open(page, `/services?q=${service}`);
   await expect(page.getByRole('link', { name: 'Imported Service' })).toBeVisible();
 });
+
+const openslo = (slug: string) => `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: ${slug}
+  displayName: Imported status availability
+spec:
+  service: status-page
+  indicator:
+    metadata: {name: status-errors}
+    spec:
+      ratioMetric:
+        counter: true
+        bad: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{job="status",code=~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{job="status"}'}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.999}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: ${slug}-latency}
+spec:
+  service: status-page
+  indicator:
+    spec:
+      thresholdMetric: {metricSource: {type: Prometheus, spec: {query: x}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  objectives: [{op: lt, value: 300, target: 0.99}]
+`;
+
+test('import OpenSLO: preview, apply, open the SLO and its rules', async ({ page }) => {
+  const slug = unique('imported-slo');
+  await open(page, '/slos/import');
+  await page.locator('#import-paste').fill(openslo(slug));
+  await page.getByRole('button', { name: 'Preview import' }).click();
+  const preview = page.locator('section', { has: page.getByRole('heading', { name: '2. Preview' }) });
+  await expect(preview).toContainText('SLOs: 1 to create · 0 to update · 0 unchanged');
+  const errors = preview.getByRole('table', { name: 'Documents that will not be imported' });
+  await expect(errors).toContainText('pasted YAML, document 2');
+  await expect(errors).toContainText('spec.indicator.spec.thresholdMetric');
+  await page.getByRole('button', { name: 'Apply import' }).click();
+  await expect(page.getByText('Imported: 1 created, 0 updated.')).toBeVisible();
+  await page.getByRole('link', { name: 'Imported status availability' }).click();
+  await arrived(page, `/services/status-page/slos/${slug}`);
+  await expect(page.getByRole('heading', { name: 'Prometheus rules' })).toBeVisible();
+  await expect(page.locator('pre[aria-labelledby="rules-h"]')).toContainText('slo:sli_error:ratio_rate5m');
+
+  // Again: nothing to change.
+  await open(page, '/slos/import');
+  await page.locator('#import-paste').fill(openslo(slug));
+  await page.getByRole('button', { name: 'Preview import' }).click();
+  await expect(page.getByText('SLOs: 0 to create · 0 to update · 1 unchanged')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Apply import' })).toBeDisabled();
+});

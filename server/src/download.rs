@@ -34,7 +34,7 @@ pub async fn slo_rules(
     Extension(_me): Extension<Me>,
     Path((service, slo)): Path<(String, String)>,
 ) -> Response {
-    let found = app::store::slos::get(&st.pool, &service, &slo, chrono::Utc::now()).await;
+    let found = app::store::slos::get(&st.pool, None, &service, &slo, chrono::Utc::now()).await;
     match found.map(|v| app::store::slos::rules(&v.slo)) {
         Ok(Some(yaml)) => (
             [

@@ -527,7 +527,7 @@ async fn roll_up_keeps_every_window_exact_and_retention_deletes(pool: PgPool) {
     .unwrap();
 
     let now = Utc::now();
-    let before = app::store::slos::for_service(&app.pool, "status-page", now)
+    let before = app::store::slos::for_service(&app.pool, None, "status-page", now)
         .await
         .unwrap();
     let rows = format!("SELECT count(*) FROM slo_count WHERE slo_id IN ({OWN_SLOS})");
@@ -546,7 +546,7 @@ async fn roll_up_keeps_every_window_exact_and_retention_deletes(pool: PgPool) {
         .await,
         2
     );
-    let after = app::store::slos::for_service(&app.pool, "status-page", now)
+    let after = app::store::slos::for_service(&app.pool, None, "status-page", now)
         .await
         .unwrap();
     assert_eq!(

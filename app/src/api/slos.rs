@@ -10,7 +10,17 @@ pub async fn get_slo_page(service: String, slo: String) -> Result<SloPage, AppEr
     respond(
         async {
             me()?;
-            crate::store::slos::page(&state()?.pool, &service, &slo, chrono::Utc::now()).await
+            {
+                let st = state()?;
+                crate::store::slos::page(
+                    &st.pool,
+                    &st.cache.slo_counts,
+                    &service,
+                    &slo,
+                    crate::store::slos::page_now(),
+                )
+                .await
+            }
         }
         .await,
     )

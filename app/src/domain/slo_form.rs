@@ -46,7 +46,7 @@ impl SliKind {
 }
 
 /// Where an SLO's good/total counts come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SloSource {
     /// Counts pushed to the API with a token.

@@ -11,7 +11,7 @@ use super::validation::SLUG_MAX;
 pub const PER_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 1000;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SloListQuery {
     pub tier: Option<Tier>,
     /// A team's slug.

@@ -67,7 +67,7 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
             // SLO figures move with every pushed minute: read and rendered per request, into
             // the slot the cached body leaves for them.
             let slos =
-                crate::store::slos::for_service(&st.pool, &slug, chrono::Utc::now()).await?;
+                crate::store::slos::for_service(&st.pool, Some(&st.cache.slo_counts), &slug, crate::store::slos::page_now()).await?;
             let section = view! {
                 <SloSection service=d.service.slug.clone() slos may_edit slo_required=d.policy.slo_required/>
             }

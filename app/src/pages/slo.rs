@@ -101,6 +101,10 @@ fn SloBody(d: Data, may_edit: bool) -> impl IntoView {
         </div>
         <section class="card" aria-labelledby="burn-down-h">
             <h2 id="burn-down-h">"Burn-down"</h2>
+            {(i.source == SloSource::Prometheus).then(|| view! {
+                <p class="notice">"The daily history is drawn from pushed counts; Prometheus keeps this SLO's. Load the rules below and graph "
+                    <code>"slo:period_error_budget_remaining:ratio"</code>" there; the figures above are the evaluator's latest answer."</p>
+            })}
             <LineChart title="Error budget left".to_string() description=budget_desc values=budget slots
                 y_min=lowest y_max=1.0 y_top_label="100 %".to_string() y_bottom_label=percent(lowest)
                 reference=(0.0, "budget spent".to_string())/>

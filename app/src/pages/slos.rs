@@ -23,7 +23,8 @@ pub fn SlosPage() -> impl IntoView {
         ctx::respond(
             async {
                 ctx::me()?;
-                crate::store::slo_list::list(&ctx::state()?.pool, &q).await
+                let st = ctx::state()?;
+                crate::store::slo_list::list_cached(&st.pool, &st.cache, &q).await
             }
             .await,
         )

@@ -386,6 +386,14 @@ pub struct ReadCache {
     pub catalog_html: RenderCache,
     /// A service page's body as HTML (keyed by its data and the reader's right to edit).
     pub service_html: RenderCache,
+    /// Pushed SLO counts per SLO, push and minute (see `CountsKey`).
+    pub slo_counts: SloCountsCache,
+    /// A page of `/slos` per (query, catalog generation), at the SLO status generation: the
+    /// evaluator's writes and any catalog change both make a new entry.
+    pub slo_list: LaggingCache<
+        (crate::domain::slo_list::SloListQuery, i64),
+        crate::domain::slo_list::SloListPage,
+    >,
 }
 
 impl Default for ReadCache {
@@ -414,6 +422,11 @@ impl ReadCache {
             }),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
+            // ~200 bytes each.
+            slo_counts: SloCountsCache::new(50_000),
+            slo_list: LaggingCache::new(Duration::ZERO, 512, 16 << 20, |k, v| {
+                json_bytes(&k.0) + json_bytes(v)
+            }),
         }
     }
 }
@@ -584,5 +597,57 @@ mod tests {
             c.get_or_compute(k, 1, || async { Ok(1) }).await.unwrap();
             assert!(c.len() <= 16);
         }
+    }
+}
+
+/// What an SLO's pushed counts over its windows are a function of: the SLO, its window's start,
+/// the pushes so far (every push moves `pushes` on, in the transaction that stores it) and the
+/// moment they are judged at, a whole minute. The roll-up keeps sums exactly, and retention
+/// only drops counts older than any window, so neither changes the value under a key: an entry
+/// is correct by construction and needs no invalidation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountsKey {
+    pub slo: i64,
+    pub window_start: chrono::DateTime<chrono::Utc>,
+    pub pushed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub pushes: i64,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// SLO counts by `CountsKey`: the service page's SLO section reads them on every view, and
+/// they change at most once a minute per SLO.
+#[derive(Debug)]
+pub struct SloCountsCache {
+    inner: Mutex<std::collections::HashMap<CountsKey, crate::domain::slo::SloCounts>>,
+    max_entries: usize,
+}
+
+impl SloCountsCache {
+    pub fn new(max_entries: usize) -> Self {
+        SloCountsCache {
+            inner: Mutex::new(std::collections::HashMap::new()),
+            max_entries,
+        }
+    }
+
+    pub fn get(&self, k: &CountsKey) -> Option<crate::domain::slo::SloCounts> {
+        self.inner.lock().ok()?.get(k).cloned()
+    }
+
+    pub fn put(&self, k: CountsKey, v: crate::domain::slo::SloCounts) {
+        let Ok(mut m) = self.inner.lock() else { return };
+        // Keys of past minutes are never asked for again: when full, start afresh.
+        if m.len() >= self.max_entries {
+            m.clear();
+        }
+        m.insert(k, v);
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |m| m.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }

@@ -80,6 +80,25 @@ impl Row {
     }
 }
 
+/// `list`, from the cache when neither the catalog nor the evaluator's figures moved since it
+/// was computed. Both generations are read before the data, so an entry is never older than
+/// its key says.
+pub async fn list_cached(
+    pool: &PgPool,
+    cache: &super::cache::ReadCache,
+    q: &SloListQuery,
+) -> Result<SloListPage, AppError> {
+    let (catalog, status): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT value FROM catalog_generation), (SELECT value FROM slo_status_generation)",
+    )
+    .fetch_one(pool)
+    .await?;
+    cache
+        .slo_list
+        .get_or_compute(&(q.clone(), catalog), status, || list(pool, q))
+        .await
+}
+
 pub async fn list(pool: &PgPool, q: &SloListQuery) -> Result<SloListPage, AppError> {
     let tier_param = q.tier.map(|t| i16::from(t.number()));
     let state_param = q.state.map(|s| s.as_str());

@@ -12,6 +12,7 @@ use crate::domain::slo_view::{Slo, SloView};
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 
+use super::cache::{CountsKey, SloCountsCache};
 use super::is_unique_violation;
 
 /// SLOs shown per service; the form refuses more.
@@ -40,13 +41,14 @@ pub(super) struct SloRow {
     budget_at_risk_pct: i16,
     pushed_at: Option<DateTime<Utc>>,
     pushed_by: Option<String>,
+    push_buckets: Option<i64>,
 }
 
 pub(super) const SELECT: &str =
     "SELECT o.id, s.slug AS service, s.tier AS service_tier, o.slug, o.name, \
     o.description, o.sli_kind, o.good_events, o.total_events, o.objective_milli, o.window_kind, \
     o.window_days, o.source, o.error_query, o.total_query, o.version, o.updated_at, \
-    p.min_slo_objective, p.budget_at_risk_pct, x.pushed_at, x.pushed_by \
+    p.min_slo_objective, p.budget_at_risk_pct, x.pushed_at, x.pushed_by, x.buckets AS push_buckets \
     FROM slo o JOIN service s ON s.id = o.service_id JOIN tier_policy p ON p.tier = s.tier \
     LEFT JOIN slo_push x ON x.slo_id = o.id";
 
@@ -159,21 +161,56 @@ async fn counts(
 
 async fn with_figures(
     pool: &PgPool,
+    cache: Option<&SloCountsCache>,
     rows: Vec<SloRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<SloView>, AppError> {
+    let versions: Vec<(Option<DateTime<Utc>>, i64)> = rows
+        .iter()
+        .map(|r| (r.pushed_at, r.push_buckets.unwrap_or(0)))
+        .collect();
     let slos = rows
         .into_iter()
         .map(SloRow::into_domain)
         .collect::<Result<Vec<_>, _>>()?;
     let is_push = |s: &Slo| s.input.source == SloSource::Push;
-    // Pushed counts are summed now; Prometheus SLOs take the evaluator's latest answer.
-    let spans: Vec<(i64, DateTime<Utc>)> = slos
+    // Pushed counts are summed now (or taken from the cache, under a key that changes with
+    // every push and every minute); Prometheus SLOs take the evaluator's latest answer.
+    let keys: Vec<CountsKey> = slos
         .iter()
-        .filter(|(s, _)| is_push(s))
-        .map(|(s, _)| (s.id, s.input.window.span(now).0))
+        .zip(&versions)
+        .filter(|((s, _), _)| is_push(s))
+        .map(|((s, _), (at, n))| CountsKey {
+            slo: s.id,
+            window_start: s.input.window.span(now).0,
+            pushed_at: *at,
+            pushes: *n,
+            now,
+        })
         .collect();
-    let mut pushed = counts(pool, &spans, now).await?.into_iter();
+    let known: Vec<Option<SloCounts>> = keys.iter().map(|k| cache.and_then(|c| c.get(k))).collect();
+    let spans: Vec<(i64, DateTime<Utc>)> = keys
+        .iter()
+        .zip(&known)
+        .filter(|(_, hit)| hit.is_none())
+        .map(|(k, _)| (k.slo, k.window_start))
+        .collect();
+    let mut fresh = counts(pool, &spans, now).await?.into_iter();
+    let mut computed = Vec::with_capacity(keys.len());
+    for (k, hit) in keys.iter().zip(known) {
+        let c = match hit {
+            Some(c) => c,
+            None => {
+                let c = fresh.next().unwrap_or_default();
+                if let Some(cache) = cache {
+                    cache.put(k.clone(), c.clone());
+                }
+                c
+            }
+        };
+        computed.push(c);
+    }
+    let mut pushed = computed.into_iter();
     let prom_ids: Vec<i64> = slos
         .iter()
         .filter(|(s, _)| !is_push(s))
@@ -208,9 +245,19 @@ async fn with_figures(
         .collect())
 }
 
+/// The moment pages judge pushed counts at: this minute. Figures are then the same for every
+/// view within it (and cacheable), and at most a minute old, as the evaluator's.
+pub fn page_now() -> DateTime<Utc> {
+    use chrono::DurationRound;
+    let now = Utc::now();
+    now.duration_trunc(chrono::Duration::minutes(1))
+        .unwrap_or(now)
+}
+
 /// A service's SLOs with their figures as of `now`, by name.
 pub async fn for_service(
     pool: &PgPool,
+    cache: Option<&SloCountsCache>,
     service: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<SloView>, AppError> {
@@ -221,12 +268,13 @@ pub async fn for_service(
     .bind(PER_SERVICE_MAX)
     .fetch_all(pool)
     .await?;
-    with_figures(pool, rows, now).await
+    with_figures(pool, cache, rows, now).await
 }
 
 /// One SLO with its figures.
 pub async fn get(
     pool: &PgPool,
+    cache: Option<&SloCountsCache>,
     service: &str,
     slo: &str,
     now: DateTime<Utc>,
@@ -239,7 +287,7 @@ pub async fn get(
     if rows.is_empty() {
         return Err(not_found(service, slo));
     }
-    with_figures(pool, rows, now)
+    with_figures(pool, cache, rows, now)
         .await?
         .pop()
         .ok_or_else(|| not_found(service, slo))
@@ -374,11 +422,12 @@ pub async fn delete(db: &mut PgConnection, service: &str, slo: &str) -> Result<(
 /// burn-down, one point per day of the window so far (at most 92).
 pub async fn page(
     pool: &PgPool,
+    cache: &SloCountsCache,
     service: &str,
     slo: &str,
     now: DateTime<Utc>,
 ) -> Result<crate::domain::slo_view::SloPage, AppError> {
-    let view = get(pool, service, slo, now).await?;
+    let view = get(pool, Some(cache), service, slo, now).await?;
     let (service_name, owner): (String, Option<String>) = sqlx::query_as(
         "SELECT s.name, t.slug FROM service s LEFT JOIN team t ON t.id = s.owner_team_id WHERE s.slug = $1",
     )
@@ -446,7 +495,7 @@ pub async fn evaluate_all(pool: &PgPool, now: DateTime<Utc>) -> Result<usize, Ap
         let Some(last) = rows.last().map(|r| r.id) else {
             break;
         };
-        let views = with_figures(pool, rows, now).await?;
+        let views = with_figures(pool, None, rows, now).await?;
         store_status(pool, &views).await?;
         done += views.len();
         after = last;

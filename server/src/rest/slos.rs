@@ -78,7 +78,13 @@ pub async fn list(
     c.need(Scope::CatalogRead)?;
     // An unknown service is a 404, not an empty list.
     store::services::owner_of(&st.pool, &service).await?;
-    let items = store::slos::for_service(&st.pool, &service, chrono::Utc::now()).await?;
+    let items = store::slos::for_service(
+        &st.pool,
+        Some(&st.cache.slo_counts),
+        &service,
+        store::slos::page_now(),
+    )
+    .await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -88,7 +94,14 @@ pub async fn get(
     Path((service, slo)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     c.need(Scope::CatalogRead)?;
-    let v = store::slos::get(&st.pool, &service, &slo, chrono::Utc::now()).await?;
+    let v = store::slos::get(
+        &st.pool,
+        Some(&st.cache.slo_counts),
+        &service,
+        &slo,
+        store::slos::page_now(),
+    )
+    .await?;
     Ok(([(header::ETAG, etag(v.slo.version))], Json(v)).into_response())
 }
 
@@ -99,7 +112,14 @@ pub async fn rules(
     Path((service, slo)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     c.need(Scope::CatalogRead)?;
-    let v = store::slos::get(&st.pool, &service, &slo, chrono::Utc::now()).await?;
+    let v = store::slos::get(
+        &st.pool,
+        Some(&st.cache.slo_counts),
+        &service,
+        &slo,
+        store::slos::page_now(),
+    )
+    .await?;
     let yaml = store::slos::rules(&v.slo).ok_or_else(|| {
         AppError::Conflict(
             "This SLO is fed by pushed counts; rules are generated for Prometheus SLOs.".into(),
@@ -143,7 +163,14 @@ pub async fn update(
     let form = body(b)?.into_form(version);
     match commands::slos::update(&st, who, &service, &slo, &form).await {
         Ok(slug) => {
-            let v = store::slos::get(&st.pool, &service, &slug, chrono::Utc::now()).await?;
+            let v = store::slos::get(
+                &st.pool,
+                Some(&st.cache.slo_counts),
+                &service,
+                &slug,
+                store::slos::page_now(),
+            )
+            .await?;
             Ok(([(header::ETAG, etag(v.slo.version))], Json(v)).into_response())
         }
         Err(AppError::Conflict(m)) if version.is_some() => {
