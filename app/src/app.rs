@@ -6,8 +6,9 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
 use crate::pages::{
-    api_docs, audit, catalog, help_slos, import, overview, people, service, service_form, slo,
-    slo_form, slos, team, team_form, teams, tier_form, tiers, tokens,
+    api_docs, audit, catalog, help_slos, import, incident, incident_form, incidents, overview,
+    people, service, service_form, slo, slo_form, slos, team, team_form, teams, tier_form, tiers,
+    tokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,6 +64,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/slos") view=slos::SlosPage ssr=SsrMode::Async/>
                     <Route path=path!("/slos/import") view=import::SloImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/help/slos") view=help_slos::HelpSlosPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents") view=incidents::IncidentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/new") view=incident_form::NewIncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id/edit") view=incident_form::EditIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/new") view=team_form::NewTeamPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/:slug") view=team::TeamPage ssr=SsrMode::Async/>

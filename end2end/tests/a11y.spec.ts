@@ -12,7 +12,7 @@ test('the main pages have no accessibility violations (axe-core)', async ({ page
   for (const path of ['/', '/services', '/services?tier=0&sort=tier', '/services/ledger', '/services/ledger/edit',
     '/teams', '/teams/payments', '/tiers', '/admin/people', '/admin/audit', '/admin/tokens', '/api-docs', '/import',
     '/services/payments-api', '/services/status-page', '/services/payments-api/slos/availability',
-    '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos', '/slos', '/slos/import', '/services?budget=exhausted']) {
+    '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos', '/slos', '/slos/import', '/services?budget=exhausted', '/incidents', '/incidents?status=open', '/incidents/new', '/incidents/1', '/incidents/1/edit']) {
     await open(page, path);
     await page.addScriptTag({ content: axeSource });
     const violations = await page.evaluate(async () => {

@@ -174,14 +174,15 @@ pub async fn evaluate_all(
                 // At most `concurrency` SLOs are queried at once, one query at a time each.
                 let gate = std::sync::Arc::new(Semaphore::new(p.concurrency));
                 let mut running = tokio::task::JoinSet::new();
-                for t in targets.iter().cloned() {
+                let n = targets.len();
+                for t in targets {
                     let (p, gate) = (p.clone(), gate.clone());
                     running.spawn(async move {
                         let _permit = gate.acquire_owned().await;
                         p.evaluate_one(&t, now).await
                     });
                 }
-                let mut outcomes = Vec::with_capacity(targets.len());
+                let mut outcomes = Vec::with_capacity(n);
                 while let Some(o) = running.join_next().await {
                     outcomes.push(o.map_err(AppError::internal)?);
                 }

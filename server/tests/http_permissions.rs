@@ -26,6 +26,8 @@ INSERT INTO slo (service_id, slug, name, sli_kind, objective_milli, window_kind,
   SELECT id, 'ledger-latency', 'Ledger latency', 'latency', 99000, 'rolling', 30, 'push' FROM service WHERE slug = 'pay-ledger';
 INSERT INTO slo (service_id, slug, name, sli_kind, objective_milli, window_kind, window_days, source)
   SELECT id, 'old-availability', 'Old availability', 'availability', 99000, 'rolling', 30, 'push' FROM service WHERE slug = 'pay-api';
+INSERT INTO incident (title, severity, status, service_ids, started_at)
+  SELECT 'Ledger slow', 3, 'investigating', ARRAY[id], now() - interval '1 hour' FROM service WHERE slug = 'pay-ledger';
 INSERT INTO api_token (name, prefix, secret_hash, scopes) VALUES ('old-ci', 'rp_old', '\\x01', '{catalog:read}');
 ";
 
@@ -45,7 +47,7 @@ fn f(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
 
-fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
+fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64, incident: i64) -> Vec<Case> {
     let service_ops = [true, true, false, false];
     let admin_only = [true, false, false, false];
     let service_form = |slug: &str, name: &str| {
@@ -55,6 +57,15 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
             ("form[tier]", "1"),
             ("form[lifecycle]", "production"),
             ("form[owner]", "payments"),
+        ])
+    };
+    let incident_form = |title: &str| {
+        f(&[
+            ("form[title]", title),
+            ("form[severity]", "3"),
+            ("form[status]", "identified"),
+            ("form[services]", "pay-api"),
+            ("form[started_at]", "2026-11-30T10:00"),
         ])
     };
     let slo_form = |slug: &str, name: &str| {
@@ -220,6 +231,27 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64) -> Vec<Case> {
             allowed: service_ops,
         },
         Case {
+            name: "declare_incident",
+            path: "/fn/declare_incident",
+            form: incident_form("Pay API errors"),
+            probe: "SELECT count(*)::text FROM incident WHERE title = 'Pay API errors'",
+            action: "incident.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "update_incident",
+            path: "/fn/update_incident",
+            form: {
+                let mut form = incident_form("Ledger slow, identified");
+                form[3] = ("form[services]", "pay-ledger".into());
+                form.push(("id", incident.to_string()));
+                form
+            },
+            probe: "SELECT title FROM incident WHERE id = (SELECT min(id) FROM incident)",
+            action: "incident.update",
+            allowed: service_ops,
+        },
+        Case {
             name: "set_user_disabled",
             path: "/fn/set_user_disabled",
             form: f(&[("user", &carol.to_string()), ("disable", "true")]),
@@ -252,7 +284,8 @@ async fn run_matrix_for(pool: PgPool, who: &TestUser, column: usize) {
     let ledger_repo = id("SELECT id FROM service_link WHERE title = 'Repo'").await;
     let carol = id("SELECT id FROM app_user WHERE subject = 'carol'").await;
     let token = id("SELECT id FROM api_token WHERE name = 'old-ci'").await;
-    for case in cases(runbook, ledger_repo, carol, token) {
+    let incident = id("SELECT min(id) FROM incident").await;
+    for case in cases(runbook, ledger_repo, carol, token, incident) {
         let before = text(&app, case.probe).await;
         let events_before = app.scalar_i64("SELECT count(*) FROM audit_event").await;
         let form: Vec<(&str, &str)> = case.form.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod catalog;
 pub mod import;
+pub mod incidents;
 pub mod me;
 pub mod overview;
 pub mod services;

@@ -4,6 +4,7 @@
 //! The `#[server]` functions, the REST API and the importers all call these, so none of them
 //! repeats a permission check, a validation or an audit step.
 pub mod import;
+pub mod incidents;
 pub mod people;
 pub mod services;
 pub mod slo_import;

@@ -33,3 +33,16 @@ pub fn BudgetBadge(state: crate::domain::slo::BudgetState) -> impl IntoView {
     let class = format!("badge budget budget-{}", state.as_str());
     view! { <span class=class>{state.label()}</span> }
 }
+
+/// SEV1 (worst) to SEV4, coloured like tiers: SEV1 as loud as tier 0.
+#[component]
+pub fn SeverityBadge(severity: crate::domain::incident::Severity) -> impl IntoView {
+    let class = format!("badge sev sev-{}", severity.number());
+    view! { <span class=class>{severity.label()}</span> }
+}
+
+#[component]
+pub fn IncidentStatusBadge(status: crate::domain::incident::IncidentStatus) -> impl IntoView {
+    let class = format!("badge incident-status is-{}", status.as_str());
+    view! { <span class=class>{status.label()}</span> }
+}

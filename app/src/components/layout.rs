@@ -29,6 +29,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/" aria-current=current("/")>"Overview"</a>
                 <a href="/services" aria-current=current("/services")>"Services"</a>
                 <a href="/slos" aria-current=current("/slos")>"SLOs"</a>
+                <a href="/incidents" aria-current=current("/incidents")>"Incidents"</a>
                 <a href="/teams" aria-current=current("/teams")>"Teams"</a>
                 <a href="/tiers" aria-current=current("/tiers")>"Tiers"</a>
                 <a href="/api-docs" aria-current=current("/api-docs")>"API"</a>

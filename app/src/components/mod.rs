@@ -5,6 +5,7 @@ pub mod chart;
 pub mod contacts;
 pub mod danger_zone;
 pub mod fields;
+pub mod incidents;
 pub mod layout;
 pub mod paging;
 pub mod states;

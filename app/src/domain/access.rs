@@ -68,6 +68,9 @@ pub enum Permission {
     ViewAudit,
     /// Create, list and revoke API tokens.
     ManageTokens,
+    /// Declare or change an incident on services owned by these teams (None: unowned): an
+    /// editor of any one of them may.
+    EditIncident(Vec<Option<String>>),
 }
 
 impl Me {
@@ -82,6 +85,9 @@ impl Me {
             | (Role::Editor, Permission::EditService(Some(team))) => self.member_of(team),
             // Some control must offer "new service" before a team is chosen.
             (Role::Editor, Permission::CreateServices) => !self.teams.is_empty(),
+            (Role::Editor, Permission::EditIncident(teams)) => {
+                teams.iter().flatten().any(|t| self.member_of(t))
+            }
             _ => false,
         }
     }
@@ -112,6 +118,19 @@ impl Me {
             Permission::ManageUsers => "Only admins can change people's roles.".into(),
             Permission::ViewAudit => "Only admins can read the audit trail.".into(),
             Permission::ManageTokens => "Only admins can create, list or revoke API tokens.".into(),
+            Permission::EditIncident(teams) => {
+                let named: Vec<&str> = teams.iter().flatten().map(String::as_str).collect();
+                if named.is_empty() {
+                    "Only admins can declare or change incidents on unowned services.".into()
+                } else {
+                    format!(
+                        "Only editors of an affected service's team ({}) and admins can declare or change this incident. You are signed in as {} ({}).",
+                        named.join(", "),
+                        self.name,
+                        self.role.as_str()
+                    )
+                }
+            }
         })
     }
 }

@@ -6,11 +6,14 @@ pub mod api_routes;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod backstage;
+pub mod business_days;
 pub mod catalog;
 pub mod dependency;
 pub mod import;
 #[cfg(feature = "ssr")]
 pub mod import_plan;
+pub mod incident;
+pub mod incident_list;
 pub mod lifecycle;
 pub mod link;
 #[cfg(feature = "ssr")]

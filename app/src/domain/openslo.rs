@@ -457,7 +457,7 @@ fn window_of(w: &Value) -> Result<(&'static str, String), String> {
         let days = match unit {
             "d" => n,
             "w" => n * 7,
-            "h" if n % 24 == 0 => n / 24,
+            "h" if n.is_multiple_of(24) => n / 24,
             _ => return Err(format!("A rolling window of \"{duration}\" is not supported: give whole days (1d to 90d) or weeks.")),
         };
         if !(1..=90).contains(&days) {

@@ -2,6 +2,10 @@
 pub mod api_docs;
 pub mod audit;
 pub mod import;
+pub mod incident;
+pub mod incident_form;
+#[cfg(feature = "ssr")]
+pub mod incidents;
 // These render from the server's read cache and have no island: the browser never needs them.
 #[cfg(feature = "ssr")]
 pub mod catalog;

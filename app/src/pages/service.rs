@@ -13,6 +13,7 @@ use crate::domain::tier::TierPolicy;
 
 use super::service_slos::SloSection;
 use super::slug_param;
+use crate::components::incidents::RecentIncidents;
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
@@ -68,8 +69,11 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
             // the slot the cached body leaves for them.
             let slos =
                 crate::store::slos::for_service(&st.pool, Some(&st.cache.slo_counts), &slug, crate::store::slos::page_now()).await?;
+            // Incidents too: declared and resolved without touching the catalog generation.
+            let incidents = crate::store::incidents::recent(&st.pool, Some(&slug), None, 5).await?;
             let section = view! {
                 <SloSection service=d.service.slug.clone() slos may_edit slo_required=d.policy.slo_required/>
+                <RecentIncidents rows=incidents more=format!("/incidents?service={}", d.service.slug)/>
             }
             .to_html();
             let html: std::sync::Arc<str> = html.replacen(SLO_SLOT, &section, 1).into();

@@ -20,6 +20,7 @@ pub fn TeamPage() -> impl IntoView {
     let team = Resource::new(move || slug.get(), get_team);
     let members = Resource::new(move || slug.get(), team_members);
     // The team's services are the catalog filtered by team: same query, same paging, same facets.
+    let incidents = Resource::new(move || slug.get(), crate::api::incidents::team_incidents);
     let services = Resource::new(
         move || slug.get(),
         |s| {
@@ -36,10 +37,11 @@ pub fn TeamPage() -> impl IntoView {
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let (t, page, members) = match (team.await, services.await, members.await) {
-                    (Ok(t), Ok(p), Ok(m)) => (t, p, m),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
+                let (t, page, members, incidents) = match (team.await, services.await, members.await, incidents.await) {
+                    (Ok(t), Ok(p), Ok(m), Ok(i)) => (t, p, m, i),
+                    (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
                 };
+                let more_incidents = format!("/incidents?team={}", t.slug);
                 let all_href = format!("/services?team={}", t.slug);
                 let slug_edit = t.slug.clone();
                 let pager = (!t.oncall_url.is_empty()).then(|| (format!("Page {}", t.name), t.oncall_url.clone()));
@@ -96,6 +98,7 @@ pub fn TeamPage() -> impl IntoView {
                             }.into_any()
                         }}
                     </section>
+                    <crate::components::incidents::RecentIncidents rows=incidents more=more_incidents/>
                 }.into_any()
             })}
         </Suspense>
