@@ -16,7 +16,8 @@ fn options(st: &AppState) -> Options {
     Options::new(&st.settings.tier_annotation)
 }
 
-fn checked(files: &[ImportFile]) -> Result<(), AppError> {
+/// The limits of one import (shared with the OpenSLO import), as a field error on `files`.
+pub(super) fn checked(files: &[ImportFile]) -> Result<(), AppError> {
     check_limits(files).map_err(|m| FieldErrors::single("files", m).into())
 }
 

@@ -1,14 +1,14 @@
 //! OpenSLO import: the files are planned against the SLOs inside one transaction acting as the
 //! caller; each planned write goes through the store functions the SLO form uses (so the audit
 //! trigger records each change), and the whole import commits or none of it does.
-use crate::domain::import::{check_limits, ImportFile, ImportReport};
+use crate::domain::import::{ImportFile, ImportReport};
 use crate::domain::openslo;
 use crate::domain::openslo_plan::{self, Plan, Work};
-use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store;
 
+use super::import::checked;
 use super::{begin, write, Caller};
 
 async fn plan_in(
@@ -27,10 +27,6 @@ async fn plan_in(
         .collect();
     let current = store::slo_import::current(db, &services, &keys).await?;
     Ok(openslo_plan::plan(parsed, &current, &who.me))
-}
-
-fn checked(files: &[ImportFile]) -> Result<(), AppError> {
-    check_limits(files).map_err(|m| FieldErrors::single("files", m).into())
 }
 
 /// What importing `files` would do, changing nothing.

@@ -36,12 +36,37 @@ pub async fn import(
     Extension(c): Extension<ApiCaller>,
     b: Result<Json<ImportBody>, JsonRejection>,
 ) -> Result<Json<ImportReport>, ApiError> {
+    run(&st, &c, b, Format::Backstage).await
+}
+
+pub async fn import_openslo(
+    State(st): State<AppState>,
+    Extension(c): Extension<ApiCaller>,
+    b: Result<Json<ImportBody>, JsonRejection>,
+) -> Result<Json<ImportReport>, ApiError> {
+    run(&st, &c, b, Format::OpenSlo).await
+}
+
+enum Format {
+    Backstage,
+    OpenSlo,
+}
+
+/// A dry run previews; otherwise the files are applied (only as previewed, with `digest`).
+async fn run(
+    st: &AppState,
+    c: &ApiCaller,
+    b: Result<Json<ImportBody>, JsonRejection>,
+    format: Format,
+) -> Result<Json<ImportReport>, ApiError> {
     let who = c.need(Scope::CatalogWrite)?;
     let Json(b) = b.map_err(bad_body)?;
-    let report = if b.dry_run {
-        commands::import::preview(&st, who, &b.files).await?
-    } else {
-        commands::import::apply(&st, who, &b.files, b.digest.as_deref()).await?
+    let digest = b.digest.as_deref();
+    let report = match (format, b.dry_run) {
+        (Format::Backstage, true) => commands::import::preview(st, who, &b.files).await?,
+        (Format::Backstage, false) => commands::import::apply(st, who, &b.files, digest).await?,
+        (Format::OpenSlo, true) => commands::slo_import::preview(st, who, &b.files).await?,
+        (Format::OpenSlo, false) => commands::slo_import::apply(st, who, &b.files, digest).await?,
     };
     Ok(Json(report))
 }
@@ -58,21 +83,6 @@ pub async fn export(
         yaml,
     )
         .into_response())
-}
-
-pub async fn import_openslo(
-    State(st): State<AppState>,
-    Extension(c): Extension<ApiCaller>,
-    b: Result<Json<ImportBody>, JsonRejection>,
-) -> Result<Json<ImportReport>, ApiError> {
-    let who = c.need(Scope::CatalogWrite)?;
-    let Json(b) = b.map_err(bad_body)?;
-    let report = if b.dry_run {
-        commands::slo_import::preview(&st, who, &b.files).await?
-    } else {
-        commands::slo_import::apply(&st, who, &b.files, b.digest.as_deref()).await?
-    };
-    Ok(Json(report))
 }
 
 #[derive(Debug, Deserialize)]
