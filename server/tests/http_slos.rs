@@ -775,9 +775,24 @@ async fn the_catalog_filters_by_budget_state_as_of_the_last_evaluation(pool: PgP
     // Seen before the evaluation (and so cached, were it cacheable): not frozen yet.
     let seen = viewer.get("/services?budget=exhausted").await;
     assert!(!seen.body.contains("/services/status-page\""));
+    // The unfiltered catalog's budget facet (cached) counts the frozen services.
+    let frozen_count = |body: &str| -> i64 {
+        let at = body
+            .find("Exhausted · freeze</span>")
+            .expect("no Exhausted facet");
+        let rest = &body[at..];
+        let n = rest.find("facet-count\">").expect("no count") + "facet-count\">".len();
+        rest[n..].split('<').next().unwrap().trim().parse().unwrap()
+    };
+    let frozen_before = frozen_count(&viewer.get("/services").await.body);
     app::store::slos::evaluate_all(&app.pool, Utc::now())
         .await
         .unwrap();
+    assert_eq!(
+        frozen_count(&viewer.get("/services").await.body),
+        frozen_before + 1,
+        "stale budget counts"
+    );
     let after = viewer.get("/services?budget=exhausted").await;
     assert!(
         after.body.contains("/services/status-page\""),

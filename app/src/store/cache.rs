@@ -386,6 +386,9 @@ pub struct ReadCache {
     pub catalog_html: RenderCache,
     /// A service page's body as HTML (keyed by its data and the reader's right to edit).
     pub service_html: RenderCache,
+    /// The catalog's error-budget facet per (filter, catalog generation), at the SLO status
+    /// generation.
+    pub budgets: LaggingCache<(CatalogFilter, i64), Vec<crate::domain::catalog::FacetValue>>,
     /// Pushed SLO counts per SLO, push and minute (see `CountsKey`).
     pub slo_counts: SloCountsCache,
     /// A page of `/slos` per (query, catalog generation), at the SLO status generation: the
@@ -422,6 +425,9 @@ impl ReadCache {
             }),
             catalog_html: RenderCache::new(48 << 20),
             service_html: RenderCache::new(48 << 20),
+            budgets: LaggingCache::new(Duration::ZERO, 2048, 4 << 20, |k, v| {
+                json_bytes(&k.0) + json_bytes(v)
+            }),
             // ~200 bytes each.
             slo_counts: SloCountsCache::new(50_000),
             slo_list: LaggingCache::new(Duration::ZERO, 512, 16 << 20, |k, v| {

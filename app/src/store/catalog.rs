@@ -299,7 +299,20 @@ pub async fn search_at(
     } else {
         g.facets
     };
-    let budgets = budget_counts(pool, &q.filter);
+    // Budget counts move with the evaluator's figures and with the catalog: cached per
+    // (filter, catalog generation) at the SLO status generation, so every page does not group
+    // every SLO again.
+    let budgets = async {
+        let status: i64 = sqlx::query_scalar("SELECT value FROM slo_status_generation")
+            .fetch_one(pool)
+            .await?;
+        cache
+            .budgets
+            .get_or_compute(&(q.filter.clone(), g.all), status, || {
+                budget_counts(pool, &q.filter)
+            })
+            .await
+    };
     // Budget states change with every evaluation, not with the catalog generation the caches
     // follow: a page filtered by one is computed afresh.
     let (rows, facets, budgets) = if q.filter.budget.is_some() {
