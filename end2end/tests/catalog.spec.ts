@@ -51,6 +51,8 @@ test('an unknown service is a real 404 page', async ({ page }) => {
 });
 
 test('every page hydrates without a console error', async ({ page }) => {
+  // Thirty pages, each loaded and hydrated by a debug build: more than the default 30 s.
+  test.setTimeout(120_000);
   await open(page, '/'); // signs in first: only the portal's own pages are checked
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`); });
