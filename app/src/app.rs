@@ -6,9 +6,9 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::components::states::NotFoundPage;
 use crate::pages::{
-    api_docs, audit, catalog, help_slos, import, incident, incident_form, incidents, overview,
-    people, service, service_form, slo, slo_form, slos, team, team_form, teams, tier_form, tiers,
-    tokens,
+    action_edit, actions, api_docs, audit, catalog, help_slos, import, incident, incident_form,
+    incidents, overview, people, postmortem, postmortem_search, postmortem_settings, service,
+    service_form, slo, slo_form, slos, team, team_form, teams, tier_form, tiers, tokens,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -68,6 +68,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view=incident_form::NewIncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id") view=incident::IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:id/edit") view=incident_form::EditIncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id/postmortem") view=postmortem::PostmortemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:id/postmortem/edit") view=postmortem::EditPostmortemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/postmortems") view=postmortem_search::PostmortemSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/actions") view=actions::ActionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/actions/:id/edit") view=action_edit::EditActionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/postmortems") view=postmortem_settings::PostmortemSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams") view=teams::TeamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/new") view=team_form::NewTeamPage ssr=SsrMode::Async/>
                     <Route path=path!("/teams/:slug") view=team::TeamPage ssr=SsrMode::Async/>

@@ -55,3 +55,25 @@ pub async fn team_incidents(team: String) -> Result<Vec<IncidentRow>, AppError> 
         .await,
     )
 }
+
+/// A team's open action items, overdue first, and how many are open, for the team page.
+#[server(prefix = "/fn", endpoint = "team_actions")]
+pub async fn team_actions(
+    team: String,
+) -> Result<(Vec<crate::domain::action_list::ActionItem>, i64), AppError> {
+    use super::ctx::{me, respond, state};
+    respond(
+        async {
+            me()?;
+            crate::store::action_items::open_for(
+                &state()?.pool,
+                None,
+                Some(&team),
+                5,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}

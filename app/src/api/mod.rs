@@ -7,6 +7,7 @@ pub mod import;
 pub mod incidents;
 pub mod me;
 pub mod overview;
+pub mod postmortems;
 pub mod services;
 pub mod slos;
 pub mod teams;

@@ -31,7 +31,9 @@ pub async fn declare(st: &AppState, who: &Caller, form: &IncidentForm) -> Result
     let input = form.validate(chrono::Utc::now())?;
     let (ids, commander) = resolve(st, who, &input, &input.title).await?;
     write(st, who, async |db| {
-        store::incidents::create(db, &input, &ids, commander).await
+        let id = store::incidents::create(db, &input, &ids, commander).await?;
+        store::postmortems::refresh_due(db, Some(id)).await?;
+        Ok(id)
     })
     .await
 }
@@ -50,7 +52,9 @@ pub async fn update(
     let expected = form.expected_version()?;
     let (ids, commander) = resolve(st, who, &input, &target).await?;
     write(st, who, async |db| {
-        store::incidents::update(db, id, &input, &ids, commander, expected).await
+        store::incidents::update(db, id, &input, &ids, commander, expected).await?;
+        // The deadline moves with the resolution time, the severity and the services.
+        store::postmortems::refresh_due(db, Some(id)).await
     })
     .await
 }

@@ -3,9 +3,11 @@
 //! triggers record the change in the same transaction; other changes record it explicitly).
 //! The `#[server]` functions, the REST API and the importers all call these, so none of them
 //! repeats a permission check, a validation or an audit step.
+pub mod action_items;
 pub mod import;
 pub mod incidents;
 pub mod people;
+pub mod postmortems;
 pub mod services;
 pub mod slo_import;
 pub mod slos;
@@ -25,6 +27,8 @@ use crate::store::audit::{self, Actor, Event};
 pub struct Caller {
     pub me: Me,
     pub actor: Actor,
+    /// An API token, not a person: some steps (approving a postmortem) are a person's.
+    pub is_token: bool,
 }
 
 impl Caller {
@@ -35,7 +39,11 @@ impl Caller {
             label: me.email.clone(),
             request_id,
         };
-        Caller { me, actor }
+        Caller {
+            me,
+            actor,
+            is_token: false,
+        }
     }
 
     /// An API token: a team's token has that team's editors' rights, an organisation-wide one
@@ -59,7 +67,11 @@ impl Caller {
             label,
             request_id,
         };
-        Caller { me, actor }
+        Caller {
+            me,
+            actor,
+            is_token: true,
+        }
     }
 }
 
@@ -80,7 +92,11 @@ impl Caller {
             label: label.to_string(),
             request_id: String::new(),
         };
-        Caller { me, actor }
+        Caller {
+            me,
+            actor,
+            is_token: false,
+        }
     }
 }
 

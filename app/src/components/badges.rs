@@ -46,3 +46,41 @@ pub fn IncidentStatusBadge(status: crate::domain::incident::IncidentStatus) -> i
     let class = format!("badge incident-status is-{}", status.as_str());
     view! { <span class=class>{status.label()}</span> }
 }
+
+#[component]
+pub fn PostmortemStatusBadge(status: crate::domain::postmortem::PostmortemStatus) -> impl IntoView {
+    let class = format!("badge pm-status pm-{}", status.as_str());
+    view! { <span class=class>{status.label()}</span> }
+}
+
+/// P0 (most urgent) to P3, loud to quiet like severities.
+#[component]
+pub fn PriorityBadge(priority: crate::domain::action_item::Priority) -> impl IntoView {
+    let class = format!("badge prio prio-{}", priority.number());
+    view! { <span class=class>{priority.label()}</span> }
+}
+
+#[component]
+pub fn ActionStatusBadge(status: crate::domain::action_item::ActionStatus) -> impl IntoView {
+    let class = format!("badge action-status as-{}", status.as_str());
+    view! { <span class=class>{status.label()}</span> }
+}
+
+/// Past its due day and still open: a state people must see wherever the item appears.
+#[component]
+pub fn OverdueBadge() -> impl IntoView {
+    view! { <span class="badge overdue">"Overdue"</span> }
+}
+
+/// Where a postmortem's deadline stands: overdue loud, due soon plain, done quiet.
+#[component]
+pub fn DeadlineBadge(deadline: crate::domain::postmortem::Deadline) -> impl IntoView {
+    use crate::domain::postmortem::Deadline;
+    let class = match deadline {
+        Deadline::Open(d) if d.is_overdue() => "badge overdue",
+        Deadline::Open(_) => "badge due",
+        Deadline::Published { late: true } => "badge late",
+        _ => "badge muted-badge",
+    };
+    view! { <span class=class>{deadline.label()}</span> }
+}

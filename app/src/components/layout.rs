@@ -30,6 +30,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/services" aria-current=current("/services")>"Services"</a>
                 <a href="/slos" aria-current=current("/slos")>"SLOs"</a>
                 <a href="/incidents" aria-current=current("/incidents")>"Incidents"</a>
+                <a href="/actions" aria-current=current("/actions")>"Actions"</a>
+                <a href="/postmortems" aria-current=current("/postmortems")>"Postmortems"</a>
                 <a href="/teams" aria-current=current("/teams")>"Teams"</a>
                 <a href="/tiers" aria-current=current("/tiers")>"Tiers"</a>
                 <a href="/api-docs" aria-current=current("/api-docs")>"API"</a>
@@ -37,6 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <a href="/admin/people" aria-current=current("/admin/people")>"People"</a>
                     <a href="/admin/audit" aria-current=current("/admin/audit")>"Audit"</a>
                     <a href="/admin/tokens" aria-current=current("/admin/tokens")>"Tokens"</a>
+                    <a href="/admin/postmortems" aria-current=current("/admin/postmortems")>"PM settings"</a>
                 </IfCan>
             </nav>
             <form class="topsearch" method="get" action="/services" role="search" aria-label="Site search">

@@ -1,5 +1,6 @@
 //! View pieces shared by the pages.
 pub mod access;
+pub mod actions;
 pub mod badges;
 pub mod chart;
 pub mod contacts;

@@ -71,6 +71,13 @@ pub enum Permission {
     /// Declare or change an incident on services owned by these teams (None: unowned): an
     /// editor of any one of them may.
     EditIncident(Vec<Option<String>>),
+    /// Read a postmortem that is not published yet: members (any role) of an affected
+    /// service's team, and admins.
+    ReadPostmortemDraft(Vec<Option<String>>),
+    /// Change an action item owned by this team: its editors and admins.
+    EditActionItem(String),
+    /// Holidays, root-cause categories and the postmortem policy per severity.
+    ManagePostmortemSettings,
 }
 
 impl Me {
@@ -88,6 +95,10 @@ impl Me {
             (Role::Editor, Permission::EditIncident(teams)) => {
                 teams.iter().flatten().any(|t| self.member_of(t))
             }
+            (_, Permission::ReadPostmortemDraft(teams)) => {
+                teams.iter().flatten().any(|t| self.member_of(t))
+            }
+            (Role::Editor, Permission::EditActionItem(team)) => self.member_of(team),
             _ => false,
         }
     }
@@ -130,6 +141,17 @@ impl Me {
                         self.role.as_str()
                     )
                 }
+            }
+            Permission::ReadPostmortemDraft(_) => {
+                "This postmortem is not published yet: only members of an affected service's team and admins can read it.".into()
+            }
+            Permission::EditActionItem(team) => format!(
+                "Only editors in team \"{team}\" and admins can change this team's action items. You are signed in as {} ({}).",
+                self.name,
+                self.role.as_str()
+            ),
+            Permission::ManagePostmortemSettings => {
+                "Only admins can change holidays, root-cause categories and the postmortem policy.".into()
             }
         })
     }

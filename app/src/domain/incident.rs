@@ -354,13 +354,7 @@ impl IncidentForm {
     }
 
     pub fn expected_version(&self) -> Result<Option<i64>, FieldErrors> {
-        let v = self.version.trim();
-        if v.is_empty() {
-            return Ok(None);
-        }
-        v.parse::<i64>()
-            .map(Some)
-            .map_err(|_| FieldErrors::single("version", "Not a version number."))
+        super::validation::optional_version(&self.version)
     }
 }
 

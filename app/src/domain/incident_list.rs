@@ -73,7 +73,19 @@ pub struct IncidentListQuery {
     /// A team's slug: incidents on any of its services.
     pub team: Option<String>,
     pub tier: Option<Tier>,
+    /// Has a postmortem (any state) or lacks one.
+    pub postmortem: Option<bool>,
+    /// Only repeats: the same cause on one of the same services within the repeat window.
+    pub repeat: bool,
+    /// Started on or after / on or before these days (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
     pub page: u32,
+}
+
+fn date_param(v: Option<String>) -> Option<chrono::NaiveDate> {
+    v.and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
 }
 
 fn slug_param(v: Option<String>) -> Option<String> {
@@ -90,6 +102,14 @@ impl IncidentListQuery {
             service: slug_param(get("service")),
             team: slug_param(get("team")),
             tier: get("tier").and_then(|t| Tier::parse(&t)),
+            postmortem: match get("postmortem").as_deref().map(str::trim) {
+                Some("has") => Some(true),
+                Some("lacks") => Some(false),
+                _ => None,
+            },
+            repeat: matches!(get("repeat").as_deref().map(str::trim), Some("1" | "true")),
+            from: date_param(get("from")),
+            to: date_param(get("to")),
             page: get("page")
                 .and_then(|p| p.trim().parse::<u32>().ok())
                 .unwrap_or(1)
@@ -114,6 +134,18 @@ impl IncidentListQuery {
         }
         if let Some(t) = self.tier {
             parts.push(format!("tier={}", t.number()));
+        }
+        if let Some(p) = self.postmortem {
+            parts.push(format!("postmortem={}", if p { "has" } else { "lacks" }));
+        }
+        if self.repeat {
+            parts.push("repeat=1".into());
+        }
+        if let Some(d) = self.from {
+            parts.push(format!("from={d}"));
+        }
+        if let Some(d) = self.to {
+            parts.push(format!("to={d}"));
         }
         if self.page > 1 {
             parts.push(format!("page={}", self.page));
@@ -142,6 +174,10 @@ impl IncidentListQuery {
             || self.service.is_some()
             || self.team.is_some()
             || self.tier.is_some()
+            || self.postmortem.is_some()
+            || self.repeat
+            || self.from.is_some()
+            || self.to.is_some()
     }
 }
 
@@ -165,6 +201,8 @@ pub struct IncidentRow {
 pub struct IncidentFacets {
     pub severities: Vec<FacetValue>,
     pub statuses: Vec<FacetValue>,
+    /// "has" and "lacks" a postmortem, then "repeat".
+    pub learning: Vec<FacetValue>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,12 +231,16 @@ mod tests {
             service: Some("payments-api".into()),
             team: Some("payments".into()),
             tier: Tier::new(0),
+            postmortem: Some(false),
+            repeat: true,
+            from: chrono::NaiveDate::from_ymd_opt(2026, 6, 1),
+            to: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
             page: 3,
         };
         let href = q.href();
         assert_eq!(
             href,
-            "/incidents?severity=1&status=open&service=payments-api&team=payments&tier=0&page=3"
+            "/incidents?severity=1&status=open&service=payments-api&team=payments&tier=0&postmortem=lacks&repeat=1&from=2026-06-01&to=2026-12-31&page=3"
         );
         let query: std::collections::HashMap<String, String> =
             url::form_urlencoded::parse(href.split_once('?').unwrap().1.as_bytes())

@@ -1,6 +1,8 @@
 //! Plain Rust: the catalog's types and rules. No Leptos, no SQL, compiled for server and browser,
 //! so a rule is written once and unit-tested here.
 pub mod access;
+pub mod action_item;
+pub mod action_list;
 pub mod api;
 pub mod api_routes;
 pub mod audit;
@@ -17,10 +19,15 @@ pub mod incident_list;
 pub mod lifecycle;
 pub mod link;
 #[cfg(feature = "ssr")]
+pub mod markdown;
+#[cfg(feature = "ssr")]
 pub mod openslo;
 #[cfg(feature = "ssr")]
 pub mod openslo_plan;
 pub mod overview;
+pub mod postmortem;
+pub mod postmortem_settings;
+pub mod postmortem_view;
 #[cfg(feature = "ssr")]
 pub mod prometheus;
 #[cfg(feature = "ssr")]

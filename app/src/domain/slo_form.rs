@@ -193,13 +193,7 @@ impl SloForm {
 
     /// The version the form was opened at; None on create or when not given.
     pub fn expected_version(&self) -> Result<Option<i64>, FieldErrors> {
-        let v = self.version.trim();
-        if v.is_empty() {
-            return Ok(None);
-        }
-        v.parse::<i64>()
-            .map(Some)
-            .map_err(|_| FieldErrors::single("version", "Not a version number."))
+        super::validation::optional_version(&self.version)
     }
 }
 

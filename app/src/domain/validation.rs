@@ -45,6 +45,17 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
+/// The `version` a form was opened at (optimistic concurrency); empty: the form does not say.
+pub fn optional_version(raw: &str) -> Result<Option<i64>, FieldErrors> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<i64>()
+        .map(Some)
+        .map_err(|_| FieldErrors::single("version", "Not a version number."))
+}
+
 pub const SLUG_MAX: usize = 63;
 /// Words that are routes (`/services/new`) or filter values (`team=none`), so never slugs.
 pub const RESERVED_SLUGS: &[&str] = &["new", "none", "edit"];

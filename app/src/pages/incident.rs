@@ -3,13 +3,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::incidents::get_incident;
+use crate::api::postmortems::get_learning;
 use crate::components::access::use_me;
-use crate::components::badges::{IncidentStatusBadge, SeverityBadge, TierBadge};
+use crate::components::actions::ActionTable;
+use crate::components::badges::{
+    DeadlineBadge, IncidentStatusBadge, PostmortemStatusBadge, SeverityBadge, TierBadge,
+};
 use crate::components::states::{ErrorView, Loading};
 use crate::domain::access::Permission;
 use crate::domain::incident::{mttx, MILESTONES};
-use crate::domain::incident_list::Incident;
+use crate::domain::postmortem_view::Learning;
 use crate::domain::slo::human_duration;
 
 /// The `:id` route parameter; anything that is not a number is no incident.
@@ -27,16 +30,16 @@ pub fn incident_id() -> Memo<i64> {
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let id = incident_id();
-    let data = Resource::new(move || id.get(), get_incident);
+    let data = Resource::new(move || id.get(), get_learning);
     let me = use_me();
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
-                    Ok(i) => {
-                        let may_edit = me.await.is_ok_and(|m| m.can(&Permission::EditIncident(i.teams())));
-                        view! { <IncidentBody i may_edit/> }.into_any()
+                    Ok(l) => {
+                        let may_edit = me.await.is_ok_and(|m| m.can(&Permission::EditIncident(l.incident.teams())));
+                        view! { <IncidentBody l may_edit/> }.into_any()
                     }
                 }
             })}
@@ -50,7 +53,8 @@ fn at(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 #[component]
-fn IncidentBody(i: Incident, may_edit: bool) -> impl IntoView {
+fn IncidentBody(l: Learning, may_edit: bool) -> impl IntoView {
+    let i = l.incident.clone();
     let m = mttx(&i.milestones);
     let times = i.milestones.all();
     let lasted = crate::domain::incident::duration(&i.milestones, chrono::Utc::now())
@@ -77,6 +81,7 @@ fn IncidentBody(i: Incident, may_edit: bool) -> impl IntoView {
             <div class="stat"><span class="stat-n">{since(m.mitigate)}</span><span class="stat-l">"Time to mitigate"</span></div>
             <div class="stat"><span class="stat-n">{since(m.resolve)}</span><span class="stat-l">"Time to resolve"</span></div>
         </div>
+        <LearningCard l=l.clone() may_edit/>
         <section class="card" aria-labelledby="milestones-h">
             <h2 id="milestones-h">"Milestones"</h2>
             <p class="muted small">"Times in UTC. Each is measured from the start of the impact."</p>
@@ -103,6 +108,50 @@ fn IncidentBody(i: Incident, may_edit: bool) -> impl IntoView {
                 view! { <p class="prewrap">{i.summary.clone()}</p> }.into_any()
             }}
             <p class="muted small">{format!("Version {}, changed {}.", i.version, i.updated_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+        </section>
+    }
+}
+
+/// Where the incident's learning stands: the postmortem's state and deadline, repeats, and
+/// its action items.
+#[component]
+fn LearningCard(l: Learning, may_edit: bool) -> impl IntoView {
+    let id = l.incident.id;
+    let link = format!("/incidents/{id}/postmortem");
+    let status = match (&l.postmortem, l.hidden_draft) {
+        (Some(p), _) => view! { <PostmortemStatusBadge status=p.status/> }.into_any(),
+        (None, true) => {
+            view! { <span class="badge muted-badge">"Draft (not visible to you)"</span> }.into_any()
+        }
+        (None, false) => view! { <span class="badge muted-badge">"Not started"</span> }.into_any(),
+    };
+    let open = l.actions.iter().filter(|a| a.status.is_open()).count();
+    let overdue = l.actions.iter().filter(|a| a.overdue).count();
+    view! {
+        <section class="card" aria-labelledby="learning-h">
+            <div class="card-head">
+                <h2 id="learning-h">"Postmortem"</h2>
+                <a href=link.clone() class="small">{if l.postmortem.is_none() && may_edit { "Start it" } else { "Read it" }}</a>
+            </div>
+            <p>{status} " " <DeadlineBadge deadline=l.deadline/>
+                {l.due_on.map(|d| view! { <span class="muted small">{format!(" due {d} ({})", l.zone)}</span> })}</p>
+            {l.repeat_of.clone().map(|r| view! {
+                <p class="notice warn-notice"><strong>"Repeat: "</strong>"the same cause hit the same service in "
+                    <a href=format!("/incidents/{}", r.id)>{format!("#{} {}", r.id, r.title)}</a>"."</p>
+            })}
+            {(!l.repeated_by.is_empty()).then(|| view! {
+                <p class="notice"><strong>"Repeated by: "</strong>
+                    {l.repeated_by.iter().map(|r| view! { <a href=format!("/incidents/{}", r.id)>{format!("#{} {}", r.id, r.title)}</a>" " }).collect_view()}</p>
+            })}
+            {if l.actions.is_empty() {
+                view! { <p class="muted">"No action items yet."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="small">{format!("{} action items, {open} open", l.actions.len())}
+                        {(overdue > 0).then(|| view! { ", " <span class="badge overdue">{format!("{overdue} overdue")}</span> })}</p>
+                    <ActionTable rows=l.actions.clone() caption="Action items of this incident"/>
+                }.into_any()
+            }}
         </section>
     }
 }

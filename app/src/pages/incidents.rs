@@ -57,7 +57,13 @@ pub fn IncidentsPage() -> impl IntoView {
 fn IncidentList(q: IncidentListQuery, page: IncidentPage) -> impl IntoView {
     let pages = page.page_count();
     let (total, current) = (page.total, q.page);
-    let (q1, q2, qp) = (q.clone(), q.clone(), q.clone());
+    let (q1, q2, q3, qp) = (q.clone(), q.clone(), q.clone(), q.clone());
+    let learning_selected = if q.repeat {
+        Some("repeat".to_string())
+    } else {
+        q.postmortem
+            .map(|p| if p { "has" } else { "lacks" }.to_string())
+    };
     let scope: Vec<(String, String)> = [
         q.service
             .as_ref()
@@ -67,6 +73,9 @@ fn IncidentList(q: IncidentListQuery, page: IncidentPage) -> impl IntoView {
             .map(|t| (format!("Team: {t}"), q.with(|q| q.team = None).href())),
         q.tier
             .map(|t| (t.label(), q.with(|q| q.tier = None).href())),
+        q.from
+            .map(|d| (format!("From {d}"), q.with(|q| q.from = None).href())),
+        q.to.map(|d| (format!("To {d}"), q.with(|q| q.to = None).href())),
     ]
     .into_iter()
     .flatten()
@@ -79,6 +88,25 @@ fn IncidentList(q: IncidentListQuery, page: IncidentPage) -> impl IntoView {
             <FacetGroup title="Severity" values=page.facets.severities.clone()
                 selected=q.severity.map(|s| s.number().to_string())
                 href=move |v| q2.with(|q| q.severity = v.and_then(|v| Severity::parse(&v))).href() more=false/>
+            <FacetGroup title="Learning" values=page.facets.learning.clone()
+                selected=learning_selected
+                href=move |v| q3.with(|q| {
+                    q.repeat = v.as_deref() == Some("repeat");
+                    q.postmortem = match v.as_deref() { Some("has") => Some(true), Some("lacks") => Some(false), _ => None };
+                }).href() more=false/>
+            <form method="get" action="/incidents" class="facet date-range">
+                <h2>"Started"</h2>
+                {q.severity.map(|s| view! { <input type="hidden" name="severity" value=s.number().to_string()/> })}
+                {q.status.map(|s| view! { <input type="hidden" name="status" value=s.as_param()/> })}
+                {q.service.clone().map(|s| view! { <input type="hidden" name="service" value=s/> })}
+                {q.team.clone().map(|s| view! { <input type="hidden" name="team" value=s/> })}
+                {q.tier.map(|t| view! { <input type="hidden" name="tier" value=t.number().to_string()/> })}
+                <label for="inc-from">"From"</label>
+                <input id="inc-from" type="date" name="from" value=q.from.map(|d| d.to_string()).unwrap_or_default()/>
+                <label for="inc-to">"To"</label>
+                <input id="inc-to" type="date" name="to" value=q.to.map(|d| d.to_string()).unwrap_or_default()/>
+                <button type="submit" class="button secondary">"Apply"</button>
+            </form>
         </aside>
         <section class="results" aria-label="Incidents">
             {(!scope.is_empty()).then(|| view! {

@@ -1,4 +1,7 @@
 //! One module per page.
+pub mod action_edit;
+#[cfg(feature = "ssr")]
+pub mod actions;
 pub mod api_docs;
 pub mod audit;
 pub mod import;
@@ -12,6 +15,12 @@ pub mod catalog;
 pub mod help_slos;
 pub mod overview;
 pub mod people;
+#[cfg(feature = "ssr")]
+pub mod postmortem;
+pub mod postmortem_forms;
+#[cfg(feature = "ssr")]
+pub mod postmortem_search;
+pub mod postmortem_settings;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod service_edit;

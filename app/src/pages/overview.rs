@@ -8,6 +8,7 @@ use crate::components::states::{EmptyState, ErrorView, Loading};
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_overview());
+    let learning = Resource::new(|| (), |_| crate::api::overview::get_overdue_learning());
     view! {
         <Title text=""/>
         <section class="hero">
@@ -33,6 +34,10 @@ pub fn OverviewPage() -> impl IntoView {
                     }.into_any();
                 }
                 let shown = o.shortfalls.len();
+                let (actions, postmortems, overdue_pms) = match learning.await {
+                    Ok(l) => l,
+                    Err(e) => return view! { <ErrorView error=e/> }.into_any(),
+                };
                 view! {
                     <div class="stats">
                         <a class="stat" href="/services"><span class="stat-n">{o.services}</span><span class="stat-l">"services"</span></a>
@@ -45,6 +50,7 @@ pub fn OverviewPage() -> impl IntoView {
                             <a class="chip" href=format!("/services?tier={}", t.tier.number())><TierBadge tier=t.tier/> {format!(" {} active", t.services)}</a>
                         }).collect_view()}
                     </div>
+                    <OverdueLearning actions postmortems overdue_pms/>
                     <section class="card" aria-labelledby="budgets-h">
                         <h2 id="budgets-h">"Error budgets"</h2>
                         <p class="muted">"Services in feature freeze (an SLO's budget is spent) and SLOs paging now, most critical tier first. " <a href="/slos">"All SLOs"</a></p>
@@ -99,5 +105,51 @@ pub fn OverviewPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// What the overview leads with: overdue urgent action items and overdue postmortems.
+#[component]
+fn OverdueLearning(
+    actions: Vec<crate::domain::action_list::ActionItem>,
+    postmortems: Vec<crate::domain::postmortem_view::OverduePostmortem>,
+    overdue_pms: i64,
+) -> impl IntoView {
+    use crate::components::badges::{DeadlineBadge, PostmortemStatusBadge, SeverityBadge};
+    view! {
+        <section class="card" aria-labelledby="learning-h">
+            <h2 id="learning-h">"Overdue learning"</h2>
+            <p class="muted">"Postmortems past their deadline, and P0/P1 action items past their due day. "
+                <a href="/actions?overdue=1">"All overdue action items"</a></p>
+            {if actions.is_empty() && postmortems.is_empty() {
+                view! { <p class="policy-ok">"✓ No postmortem is overdue and no urgent action item is late."</p> }.into_any()
+            } else {
+                view! {
+                    {(!postmortems.is_empty()).then(|| view! {
+                        <h3>{format!("Postmortems overdue ({overdue_pms})")}</h3>
+                        <table class="table">
+                            <thead><tr><th scope="col">"Incident"</th><th scope="col">"Severity"</th><th scope="col">"Postmortem"</th><th scope="col">"Due"</th></tr></thead>
+                            <tbody>
+                                {postmortems.into_iter().map(|p| view! {
+                                    <tr>
+                                        <td><a class="strong" href=format!("/incidents/{}/postmortem", p.incident_id)>{format!("#{} {}", p.incident_id, p.title)}</a></td>
+                                        <td><SeverityBadge severity=p.severity/></td>
+                                        <td>{match p.status {
+                                            Some(s) => view! { <PostmortemStatusBadge status=s/> }.into_any(),
+                                            None => view! { <span class="badge muted-badge">"Not started"</span> }.into_any(),
+                                        }}</td>
+                                        <td>{p.due_on.to_string()} " " <DeadlineBadge deadline=p.deadline/></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
+                    {(!actions.is_empty()).then(|| view! {
+                        <h3>"Urgent action items overdue"</h3>
+                        <crate::components::actions::ActionTable rows=actions caption="Overdue P0 and P1 action items" with_incident=true/>
+                    })}
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -71,9 +71,13 @@ async fn rendered(slug: String) -> Result<(String, std::sync::Arc<str>), crate::
                 crate::store::slos::for_service(&st.pool, Some(&st.cache.slo_counts), &slug, crate::store::slos::page_now()).await?;
             // Incidents too: declared and resolved without touching the catalog generation.
             let incidents = crate::store::incidents::recent(&st.pool, Some(&slug), None, 5).await?;
+            // And its open action items, overdue first: overdue is a state of the day.
+            let (actions, open_actions) =
+                crate::store::action_items::open_for(&st.pool, Some(&slug), None, 5, chrono::Utc::now()).await?;
             let section = view! {
                 <SloSection service=d.service.slug.clone() slos may_edit slo_required=d.policy.slo_required/>
                 <RecentIncidents rows=incidents more=format!("/incidents?service={}", d.service.slug)/>
+                <crate::components::actions::OpenActions rows=actions total=open_actions more=format!("/actions?service={}", d.service.slug)/>
             }
             .to_html();
             let html: std::sync::Arc<str> = html.replacen(SLO_SLOT, &section, 1).into();

@@ -21,6 +21,7 @@ pub fn TeamPage() -> impl IntoView {
     let members = Resource::new(move || slug.get(), team_members);
     // The team's services are the catalog filtered by team: same query, same paging, same facets.
     let incidents = Resource::new(move || slug.get(), crate::api::incidents::team_incidents);
+    let actions = Resource::new(move || slug.get(), crate::api::incidents::team_actions);
     let services = Resource::new(
         move || slug.get(),
         |s| {
@@ -41,6 +42,11 @@ pub fn TeamPage() -> impl IntoView {
                     (Ok(t), Ok(p), Ok(m), Ok(i)) => (t, p, m, i),
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => return view! { <Title text="Not found"/> <ErrorView error=e/> }.into_any(),
                 };
+                let (actions, open_actions) = match actions.await {
+                    Ok(a) => a,
+                    Err(e) => return view! { <ErrorView error=e/> }.into_any(),
+                };
+                let more_actions = format!("/actions?team={}", t.slug);
                 let more_incidents = format!("/incidents?team={}", t.slug);
                 let all_href = format!("/services?team={}", t.slug);
                 let slug_edit = t.slug.clone();
@@ -99,6 +105,7 @@ pub fn TeamPage() -> impl IntoView {
                         }}
                     </section>
                     <crate::components::incidents::RecentIncidents rows=incidents more=more_incidents/>
+                    <crate::components::actions::OpenActions rows=actions total=open_actions more=more_actions/>
                 }.into_any()
             })}
         </Suspense>

@@ -102,6 +102,7 @@ pub async fn load(pool: &PgPool, today: NaiveDate) -> Result<DemoReport, AppErro
     }
     super::demo_slos::load(&st).await?;
     super::demo_incidents::load(&st).await?;
+    super::demo_postmortems::load(&st).await?;
     Ok(DemoReport {
         teams_added: report.count("team", Action::Create),
         services_added: report.count("service", Action::Create),

@@ -249,6 +249,7 @@ enum Skip {
     Nothing,
     Severity,
     Status,
+    Learning,
 }
 
 fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, q: &IncidentListQuery, skip: Skip) {
@@ -283,7 +284,34 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, q: &IncidentListQuery, skip
         qb.push_bind(i16::from(t.number()));
         qb.push(")");
     }
+    if let (Some(has), false) = (q.postmortem, skip == Skip::Learning) {
+        qb.push(if has { " AND " } else { " AND NOT " });
+        qb.push("EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)");
+    }
+    if q.repeat && skip != Skip::Learning {
+        qb.push(" AND ");
+        qb.push(REPEAT);
+    }
+    if let Some(d) = q.from {
+        qb.push(" AND i.started_at >= ");
+        qb.push_bind(d);
+        qb.push("::date");
+    }
+    if let Some(d) = q.to {
+        qb.push(" AND i.started_at < ");
+        qb.push_bind(d);
+        qb.push("::date + 1");
+    }
 }
+
+/// An incident repeats an earlier one: same root-cause category (not "unknown") on one of the
+/// same services, started within the repeat window before it. The SQL twin of
+/// `domain::postmortem::repeat_of`, which the incident page uses.
+const REPEAT: &str = "EXISTS (SELECT 1 FROM postmortem p JOIN incident e ON e.service_ids && i.service_ids \
+      JOIN postmortem pe ON pe.incident_id = e.id AND pe.root_cause = p.root_cause \
+      WHERE p.incident_id = i.id AND p.root_cause <> 'unknown' AND e.id <> i.id \
+        AND e.started_at < i.started_at \
+        AND e.started_at >= i.started_at - make_interval(days => (SELECT repeat_window_days FROM learning_settings)))";
 
 async fn facet(
     pool: &PgPool,
@@ -295,6 +323,37 @@ async fn facet(
     push_filters(&mut qb, q, skip);
     qb.push(" GROUP BY 1");
     Ok(qb.build_query_as().fetch_all(pool).await?)
+}
+
+/// With and without a postmortem, and repeats, with the other filters applied: one scan.
+async fn learning_counts(
+    pool: &PgPool,
+    q: &IncidentListQuery,
+) -> Result<Vec<FacetValue>, AppError> {
+    let mut qb = QueryBuilder::new(format!(
+        "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), \
+                count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), \
+                count(*) FILTER (WHERE {REPEAT}) FROM incident i"
+    ));
+    push_filters(&mut qb, q, Skip::Learning);
+    let (has, lacks, repeats): (i64, i64, i64) = qb.build_query_as().fetch_one(pool).await?;
+    Ok(vec![
+        FacetValue {
+            value: "has".into(),
+            label: "Has a postmortem".into(),
+            count: has,
+        },
+        FacetValue {
+            value: "lacks".into(),
+            label: "No postmortem".into(),
+            count: lacks,
+        },
+        FacetValue {
+            value: "repeat".into(),
+            label: "Repeats".into(),
+            count: repeats,
+        },
+    ])
 }
 
 const ROW_SELECT: &str =
@@ -343,10 +402,11 @@ async fn rows(
 /// A page of incidents, newest first, with severity and status counts (each counted with the
 /// other filters applied).
 pub async fn list(pool: &PgPool, q: &IncidentListQuery) -> Result<IncidentPage, AppError> {
-    let (rows, severities, statuses) = tokio::try_join!(
+    let (rows, severities, statuses, learning) = tokio::try_join!(
         rows(pool, q, i64::from(PER_PAGE), q.offset()),
         facet(pool, q, "i.severity", Skip::Severity),
         facet(pool, q, "i.status", Skip::Status),
+        learning_counts(pool, q),
     )?;
     let count =
         |list: &[(String, i64)], v: &str| list.iter().find(|(k, _)| k == v).map_or(0, |(_, n)| *n);
@@ -384,6 +444,7 @@ pub async fn list(pool: &PgPool, q: &IncidentListQuery) -> Result<IncidentPage, 
         facets: IncidentFacets {
             severities: severities_f,
             statuses: statuses_f,
+            learning,
         },
     })
 }

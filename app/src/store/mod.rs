@@ -1,10 +1,12 @@
 //! sqlx queries, one module per aggregate. Functions take a pool (or a transaction) and return
 //! domain types; rules stay in `domain`.
+pub mod action_items;
 pub mod audit;
 pub mod cache;
 pub mod catalog;
 pub mod demo;
 pub mod demo_incidents;
+pub mod demo_postmortems;
 pub mod demo_slos;
 pub mod dependencies;
 pub mod import;
@@ -12,6 +14,7 @@ pub mod incidents;
 pub mod jobs;
 pub mod links;
 pub mod overview;
+pub mod postmortems;
 pub mod rows;
 pub mod services;
 pub mod slo_counts;
