@@ -12,7 +12,8 @@ const paths = [
   '/import', '/services/payments-api', '/services/status-page', '/services/payments-api/slos/availability',
   '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos', '/slos',
   '/slos/import', '/services?budget=exhausted', '/incidents', '/incidents?status=open', '/incidents/new',
-  '/incidents/1', '/incidents/1/edit',
+  '/incidents/1', '/incidents/1/edit', '/incidents/2/postmortem', '/incidents/2/postmortem/edit', '/actions',
+  '/actions?overdue=1', '/postmortems?q=deploy', '/admin/postmortems', '/incidents?repeat=1',
 ];
 
 // One signed-in page for every path (one sign-in, not one per page: sign-ins are rate limited

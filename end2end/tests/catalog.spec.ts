@@ -59,7 +59,7 @@ test('every page hydrates without a console error', async ({ page }) => {
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
   for (const path of ['/', '/services', '/services?tier=1&sort=updated', '/services?q=pay', '/services/payments-api',
     '/services/payments-api/edit', '/services/new', '/teams', '/teams/payments', '/teams/payments/edit', '/teams/new', '/tiers', '/tiers/1/edit', '/admin/people', '/admin/audit', '/admin/tokens', '/api-docs', '/import',
-    '/services/payments-api/slos/availability', '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos', '/slos', '/slos/import', '/services?budget=exhausted', '/incidents', '/incidents?status=open', '/incidents/new', '/incidents/1', '/incidents/1/edit']) {
+    '/services/payments-api/slos/availability', '/services/payments-api/slos/new', '/services/payments-api/slos/availability/edit', '/help/slos', '/slos', '/slos/import', '/services?budget=exhausted', '/incidents', '/incidents?status=open', '/incidents/new', '/incidents/1', '/incidents/1/edit', '/incidents/2/postmortem', '/incidents/2/postmortem/edit', '/actions', '/postmortems?q=deploy', '/admin/postmortems']) {
     await open(page, path);
   }
   expect(errors).toEqual([]);

@@ -71,7 +71,7 @@ pub async fn add_timeline_entry(id: i64, form: TimelineForm) -> Result<(), AppEr
     respond(
         async {
             crate::commands::postmortems::add_timeline(&state()?, &caller()?, id, &form).await?;
-            redirect_to(&format!("/incidents/{id}/postmortem#timeline-h"));
+            redirect_to(&format!("/incidents/{id}/postmortem"));
             Ok(())
         }
         .await,
@@ -84,7 +84,7 @@ pub async fn delete_timeline_entry(id: i64, entry: i64) -> Result<(), AppError> 
     respond(
         async {
             crate::commands::postmortems::delete_timeline(&state()?, &caller()?, id, entry).await?;
-            redirect_to(&format!("/incidents/{id}/postmortem#timeline-h"));
+            redirect_to(&format!("/incidents/{id}/postmortem"));
             Ok(())
         }
         .await,
@@ -97,7 +97,7 @@ pub async fn create_action_item(id: i64, form: ActionForm) -> Result<(), AppErro
     respond(
         async {
             crate::commands::action_items::create(&state()?, &caller()?, id, &form).await?;
-            redirect_to(&format!("/incidents/{id}/postmortem#actions-h"));
+            redirect_to(&format!("/incidents/{id}/postmortem"));
             Ok(())
         }
         .await,
@@ -128,7 +128,7 @@ pub async fn update_action_item(id: i64, form: ActionForm) -> Result<(), AppErro
                     .bind(id)
                     .fetch_one(&st.pool)
                     .await?;
-            redirect_to(&format!("/incidents/{incident}/postmortem#actions-h"));
+            redirect_to(&format!("/incidents/{incident}/postmortem"));
             Ok(())
         }
         .await,

@@ -31,12 +31,13 @@ pub async fn create(
     .await
 }
 
+/// Changes an item; returns its incident's id (the page to go back to).
 pub async fn update(
     st: &AppState,
     who: &Caller,
     id: i64,
     form: &ActionForm,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let target = format!("action item #{id}");
     let team = store::action_items::team_of(&st.pool, id).await?;
     authorize(st, who, Permission::EditActionItem(team.clone()), &target).await?;
@@ -53,14 +54,15 @@ pub async fn update(
     let expected = form.expected_version()?;
     let now = chrono::Utc::now();
     write(st, who, async |db| {
-        let (current_team, status, done, version) = store::action_items::lock(db, id).await?;
-        if current_team != team || expected.is_some_and(|v| v != version) {
+        let cur = store::action_items::lock(db, id).await?;
+        if cur.team != team || expected.is_some_and(|v| v != cur.version) {
             return Err(AppError::Conflict(
                 "Someone changed this action item since you opened it. Reload to see their change; your changes are still in the form.".into(),
             ));
         }
-        let done = completed_at(Some((status, done)), input.status, now);
-        store::action_items::update(db, id, &input, done).await
+        let done = completed_at(Some((cur.status, cur.completed_at)), input.status, now);
+        store::action_items::update(db, id, &input, done).await?;
+        Ok(cur.incident_id)
     })
     .await
 }

@@ -84,15 +84,16 @@ pub fn TimelineAddForm(id: i64, zone: String) -> impl IntoView {
         .iter()
         .map(|k| (k.as_str().to_string(), k.label().to_string()))
         .collect();
+    // The action item form on the same page has a "kind" too: ids apart, names alike.
     view! {
         <ActionForm action attr:class="form timeline-form" attr:novalidate=true>
             <input type="hidden" name="id" value=id.to_string()/>
             <div class="form-grid">
-                <TextField prefix="tl" name="at" label="When" value=String::new() errors required=true input_type="datetime-local"/>
-                <TextField prefix="tl" name="zone" label="Time zone" value=zone errors hint="The zone the time is in; stored in UTC."/>
-                <SelectField prefix="tl" name="kind" label="Kind" value="diagnosis".to_string() options=kinds errors required=true/>
+                <TextField prefix="form" name="at" label="When" value=String::new() errors required=true input_type="datetime-local"/>
+                <TextField prefix="form" name="zone" label="Time zone" value=zone errors hint="The zone the time is in; stored in UTC."/>
+                <SelectField prefix="form" name="kind" label="Kind" value="diagnosis".to_string() options=kinds errors required=true id_suffix="-tl"/>
             </div>
-            <TextArea prefix="tl" name="body" label="What happened" value=String::new() errors/>
+            <TextArea prefix="form" name="body" label="What happened" value=String::new() errors/>
             <FormError action/>
             <div class="actions"><button type="submit" class="button secondary" disabled=move || action.pending().get()>"Add to the timeline"</button></div>
         </ActionForm>
@@ -191,7 +192,7 @@ pub fn ActionEditForm(id: i64, incident_id: i64, initial: ActionForm) -> impl In
             <FormError action/>
             <div class="actions">
                 <button type="submit" class="button" disabled=move || action.pending().get()>"Save action item"</button>
-                <a href=format!("/incidents/{incident_id}/postmortem#actions-h") class="button secondary">"Cancel"</a>
+                <a href=format!("/incidents/{incident_id}/postmortem") class="button secondary">"Cancel"</a>
             </div>
         </ActionForm>
     }

@@ -185,26 +185,32 @@ pub async fn create(
     .await?)
 }
 
-/// The item's current team, status and completion, locked for a change.
-pub async fn lock(
-    db: &mut PgConnection,
-    id: i64,
-) -> Result<(String, ActionStatus, Option<DateTime<Utc>>, i64), AppError> {
-    let row: Option<(String, String, Option<DateTime<Utc>>, i64)> = sqlx::query_as(
-        "SELECT t.slug, a.status, a.completed_at, a.version FROM action_item a JOIN team t ON t.id = a.team_id \
-         WHERE a.id = $1 FOR UPDATE OF a",
+/// An action item as a change finds it, locked.
+pub struct Locked {
+    pub incident_id: i64,
+    pub team: String,
+    pub status: ActionStatus,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+}
+
+pub async fn lock(db: &mut PgConnection, id: i64) -> Result<Locked, AppError> {
+    let row: Option<(i64, String, String, Option<DateTime<Utc>>, i64)> = sqlx::query_as(
+        "SELECT a.incident_id, t.slug, a.status, a.completed_at, a.version FROM action_item a \
+         JOIN team t ON t.id = a.team_id WHERE a.id = $1 FOR UPDATE OF a",
     )
     .bind(id)
     .fetch_optional(&mut *db)
     .await?;
-    let (team, status, done, version) = row.ok_or_else(|| not_found(id))?;
-    Ok((
+    let (incident_id, team, status, completed_at, version) = row.ok_or_else(|| not_found(id))?;
+    Ok(Locked {
+        incident_id,
         team,
-        ActionStatus::parse(&status)
+        status: ActionStatus::parse(&status)
             .ok_or_else(|| AppError::internal("stored action item has an impossible status"))?,
-        done,
+        completed_at,
         version,
-    ))
+    })
 }
 
 /// The owning team's slug, for the permission check before the write.
