@@ -164,15 +164,15 @@ CREATE INDEX action_item_owner_idx ON action_item (owner_id) WHERE status IN ('o
 CREATE TRIGGER action_item_version BEFORE UPDATE ON action_item
     FOR EACH ROW EXECUTE FUNCTION bump_row_version();
 
--- The search vector: the incident's title and the summary weigh most, the causes next, the
--- rest and the timeline least.
+-- The search vector: the incident's title weighs most, then the summary, then the causes, the
+-- rest and, least, the timeline.
 CREATE FUNCTION postmortem_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.search :=
         setweight(to_tsvector('english', coalesce((SELECT title FROM incident WHERE id = NEW.incident_id), '')), 'A') ||
-        setweight(to_tsvector('english', NEW.summary), 'A') ||
-        setweight(to_tsvector('english', NEW.root_causes || ' ' || NEW.trigger || ' ' || NEW.impact), 'B') ||
-        setweight(to_tsvector('english', NEW.detection || ' ' || NEW.resolution || ' ' || NEW.contributing_factors
+        setweight(to_tsvector('english', NEW.summary), 'B') ||
+        setweight(to_tsvector('english', NEW.root_causes || ' ' || NEW.trigger || ' ' || NEW.impact
+            || ' ' || NEW.detection || ' ' || NEW.resolution || ' ' || NEW.contributing_factors
             || ' ' || NEW.went_well || ' ' || NEW.went_wrong || ' ' || NEW.got_lucky), 'C') ||
         setweight(to_tsvector('english', coalesce((SELECT string_agg(body, ' ' ORDER BY at, id)
             FROM timeline_entry WHERE incident_id = NEW.incident_id), '')), 'D');

@@ -194,8 +194,10 @@ pub struct Locked {
     pub version: i64,
 }
 
+type LockRow = (i64, String, String, Option<DateTime<Utc>>, i64);
+
 pub async fn lock(db: &mut PgConnection, id: i64) -> Result<Locked, AppError> {
-    let row: Option<(i64, String, String, Option<DateTime<Utc>>, i64)> = sqlx::query_as(
+    let row: Option<LockRow> = sqlx::query_as(
         "SELECT a.incident_id, t.slug, a.status, a.completed_at, a.version FROM action_item a \
          JOIN team t ON t.id = a.team_id WHERE a.id = $1 FOR UPDATE OF a",
     )
@@ -307,7 +309,7 @@ pub async fn list(
     let rows = async {
         let mut qb = QueryBuilder::new(SELECT);
         push_filters(&mut qb, q, me_id, today, Skip::Nothing);
-        qb.push(" ORDER BY (a.status IN ('open', 'in_progress') AND a.due_on < ");
+        qb.push(" ORDER BY (a.status IN ('open', 'in_progress') AND a.due_on IS NOT NULL AND a.due_on < ");
         qb.push_bind(today);
         qb.push(format_args!(
             ") DESC, a.priority, a.due_on NULLS LAST, a.id LIMIT {} OFFSET {}",

@@ -30,6 +30,7 @@ fn cause(k: usize) -> &'static str {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct Demo {
     id: i64,
     severity: i16,
@@ -48,29 +49,16 @@ pub async fn load(st: &AppState) -> Result<usize, AppError> {
     if existing > 0 {
         return Ok(0);
     }
-    let rows: Vec<(i64, i16, String, DateTime<Utc>, Option<DateTime<Utc>>, Option<NaiveDate>, Option<String>, Option<String>)> =
+    let incidents: Vec<Demo> =
         sqlx::query_as(
-            "SELECT i.id, i.severity, i.title, i.started_at, i.resolved_at, i.postmortem_due_on, \
-                    (SELECT t.slug FROM service s JOIN team t ON t.id = s.owner_team_id \
-                      WHERE s.id = ANY(i.service_ids) ORDER BY s.tier, s.slug LIMIT 1), \
-                    (SELECT s.slug FROM service s WHERE s.id = ANY(i.service_ids) ORDER BY s.tier, s.slug LIMIT 1) \
+            "SELECT i.id, i.severity, i.title, i.started_at AS started, i.resolved_at AS resolved, \
+                    i.postmortem_due_on AS due_on, (SELECT t.slug FROM service s JOIN team t ON t.id = s.owner_team_id \
+                      WHERE s.id = ANY(i.service_ids) ORDER BY s.tier, s.slug LIMIT 1) AS team, \
+                    (SELECT s.slug FROM service s WHERE s.id = ANY(i.service_ids) ORDER BY s.tier, s.slug LIMIT 1) AS service \
              FROM incident i ORDER BY i.started_at, i.id",
         )
         .fetch_all(&st.pool)
         .await?;
-    let incidents: Vec<Demo> = rows
-        .into_iter()
-        .map(|r| Demo {
-            id: r.0,
-            severity: r.1,
-            title: r.2,
-            started: r.3,
-            resolved: r.4,
-            due_on: r.5,
-            team: r.6,
-            service: r.7,
-        })
-        .collect();
     let author = Caller::operator("bob@example.com (demo)");
     let approver = Caller::operator("alice@example.com (demo)");
     let required: Vec<usize> = (0..incidents.len())

@@ -65,13 +65,16 @@ fn holiday_days(s: &LearningSettings) -> Vec<NaiveDate> {
     s.holidays.iter().map(|(d, _)| *d).collect()
 }
 
+/// An incident's id, severity, resolution and strictest affected tier's postmortem days.
+type DueFacts = (i64, i16, Option<DateTime<Utc>>, Option<i16>);
+
 /// Derives `incident.postmortem_due_on` again, for one incident or (None) every resolved one:
 /// after an incident changes, and after the settings change. One read, one batched write.
 pub async fn refresh_due(db: &mut PgConnection, only: Option<i64>) -> Result<(), AppError> {
     let s = settings(&mut *db).await?;
     let zone = zone_of(&s);
     let holidays = holiday_days(&s);
-    let facts: Vec<(i64, i16, Option<DateTime<Utc>>, Option<i16>)> = sqlx::query_as(
+    let facts: Vec<DueFacts> = sqlx::query_as(
         "SELECT i.id, i.severity, i.resolved_at, \
                 (SELECT min(p.postmortem_due_days) FROM service sv JOIN tier_policy p ON p.tier = sv.tier \
                   WHERE sv.id = ANY(i.service_ids)) \
@@ -275,10 +278,13 @@ type RelatedSets = (
     std::collections::HashMap<i64, (String, DateTime<Utc>)>,
 );
 
+/// Id, title, start, services and root cause.
+type RelatedRow = (i64, String, DateTime<Utc>, Vec<i64>, Option<String>);
+
 /// This incident and the incidents on one of its services within a year either side (the
 /// longest repeat window), each with its root cause: the candidates for repeats.
 async fn related(pool: &PgPool, id: i64) -> Result<RelatedSets, AppError> {
-    let rows: Vec<(i64, String, DateTime<Utc>, Vec<i64>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<RelatedRow> = sqlx::query_as(
         "SELECT o.id, o.title, o.started_at, o.service_ids, p.root_cause \
          FROM incident i JOIN incident o ON o.service_ids && i.service_ids \
               AND o.started_at BETWEEN i.started_at - interval '366 days' AND i.started_at + interval '366 days' \
@@ -663,19 +669,6 @@ pub async fn save_settings(db: &mut PgConnection, s: &LearningSettings) -> Resul
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_snippet;
-
-    #[test]
-    fn snippets_keep_only_their_marks() {
-        assert_eq!(
-            safe_snippet("a <mark>deploy</mark> <script>x</script> & \"q\""),
-            "a <mark>deploy</mark> &lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-    }
-}
-
 /// Postmortems past their deadline and not published, most overdue first, with how many there
 /// are in all.
 pub async fn overdue(
@@ -714,4 +707,17 @@ pub async fn overdue(
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok((list, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_snippet;
+
+    #[test]
+    fn snippets_keep_only_their_marks() {
+        assert_eq!(
+            safe_snippet("a <mark>deploy</mark> <script>x</script> & \"q\""),
+            "a <mark>deploy</mark> &lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+    }
 }
