@@ -23,6 +23,7 @@ SCHEMA_MODE=${BENCH_SCHEMA:-psql}        # psql: apply migrations/*.sql; server:
 KEEP=${BENCH_KEEP:-0}                    # 1: keep the temp dir (logs, pgbench logs) after the run
 WRITES_PER_SEC=${BENCH_WRITES_PER_SEC:-5} # writes per second during the "with writes" runs (0: none)
 SLOS=${BENCH_SLOS:-5000}                  # SLOs with 30 days of counts for the SLO runs (0: skip them)
+INCIDENTS=${BENCH_INCIDENTS:-100000}      # incidents (with postmortems and 3 action items each) (0: skip)
 LUA=$BENCH_SRC/paths.lua
 STARTED_AT=$(date +%s)
 
@@ -33,7 +34,7 @@ die() {
 step() { printf '\n== [%3ds] %s\n' "$(($(date +%s) - STARTED_AT))" "$*"; }
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
-for v in DURATION WARMUP SQL_SINGLE_DURATION SERVICES TEAMS WRITES_PER_SEC SLOS; do
+for v in DURATION WARMUP SQL_SINGLE_DURATION SERVICES TEAMS WRITES_PER_SEC SLOS INCIDENTS; do
     is_uint "${!v}" || die "$v must be a whole number (got \"${!v}\")"
 done
 ((SERVICES >= 1000 && TEAMS >= 10)) || die "BENCH_SERVICES must be >= 1000 and BENCH_TEAMS >= 10"
@@ -520,6 +521,54 @@ if ((SLOS > 0)); then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Incidents: 100,000 over two years with postmortems, timelines and 300,000 action items
+# (bench/incident_seed.sql); /incidents, /actions, incident pages and postmortem search, each
+# with the write stream on, next to their SQL alone.
+if ((INCIDENTS > 0)); then
+    step "Seed: $INCIDENTS incidents with postmortems and action items (bench/incident_seed.sql)"
+    sql -v incidents="$INCIDENTS" -f "$BENCH_SRC/incident_seed.sql" -P pager=off || die "bench/incident_seed.sql failed"
+    INC_TEAM=$(sql -At -c "SELECT t.slug FROM action_item a JOIN team t ON t.id = a.team_id GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1")
+    INC_SERVICE=$(sql -At -c "SELECT s.slug FROM incident i JOIN service s ON s.id = i.service_ids[1] GROUP BY s.slug ORDER BY count(*) DESC LIMIT 1")
+    INC_MIX=$WORK/incident-mix.txt
+    printf '%s\n' /incidents "/incidents?status=open" "/incidents?severity=1" "/incidents?team=$INC_TEAM" \
+        "/incidents?service=$INC_SERVICE" "/incidents?tier=0&severity=2" "/incidents?postmortem=lacks" \
+        "/incidents?repeat=1" "/incidents?page=40" "/incidents?from=2026-01-01&to=2026-03-31" >"$INC_MIX"
+    ACT_MIX=$WORK/action-mix.txt
+    printf '%s\n' /actions "/actions?overdue=1" "/actions?priority=0" "/actions?team=$INC_TEAM" \
+        "/actions?service=$INC_SERVICE" "/actions?closed=1" "/actions?page=20" "/actions?team=$INC_TEAM&overdue=1" >"$ACT_MIX"
+    INC_PAGES=$WORK/incident-pages.txt
+    sql -At -c "SELECT '/incidents/' || id FROM incident ORDER BY md5(id::text) LIMIT 200" >"$INC_PAGES"
+    SEARCH_MIX=$WORK/search-mix.txt
+    printf '%s\n' "/postmortems?q=pool" "/postmortems?q=idempotent+retries" "/postmortems?q=deploy" \
+        "/postmortems?q=%22feature+flag%22" "/postmortems?q=replication+lag" "/postmortems?q=certificate" \
+        "/postmortems?q=rolled+back&page=3" "/postmortems?q=capacity+-dns" >"$SEARCH_MIX"
+    for l in incidents actions incident_page pm_search; do
+        case $l in
+            incidents) f=$INC_MIX d="/incidents, mixed filters" ;;
+            actions) f=$ACT_MIX d="/actions, mixed filters" ;;
+            incident_page) f=$INC_PAGES d="incident page (/incidents/<id>, 200 ids)" ;;
+            pm_search) f=$SEARCH_MIX d="postmortem search (/postmortems?q=...)" ;;
+        esac
+        start_writes "$l"
+        run_wrk "$l" "$f" "$d, with $WRITES_PER_SEC writes/s"
+        stop_writes "$l"
+    done
+    TODAY=$(date -u +%F)
+    INC_SQL="SELECT i.id, i.title, i.severity, i.status, i.started_at, i.resolved_at, ARRAY(SELECT s.slug FROM service s WHERE s.id = ANY(i.service_ids) ORDER BY lower(s.name)) FROM incident i WHERE TRUE ORDER BY i.started_at DESC, i.id DESC LIMIT 50 OFFSET 0;"
+    INC_FACETS=(
+        "SELECT i.severity::text, count(*) FROM incident i WHERE TRUE GROUP BY 1;"
+        "SELECT i.status::text, count(*) FROM incident i WHERE TRUE GROUP BY 1;"
+        "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p JOIN incident e ON e.service_ids && i.service_ids JOIN postmortem pe ON pe.incident_id = e.id AND pe.root_cause = p.root_cause WHERE p.incident_id = i.id AND p.root_cause <> 'unknown' AND e.id <> i.id AND e.started_at < i.started_at AND e.started_at >= i.started_at - make_interval(days => (SELECT repeat_window_days FROM learning_settings)))) FROM incident i WHERE TRUE;"
+    )
+    printf '%s\n' "$INC_SQL" "${INC_FACETS[@]}" >"$WORK/pgbench/incidents.sql"
+    ACT_SQL="SELECT a.id, a.title, a.priority, a.status, a.due_on FROM action_item a JOIN incident i ON i.id = a.incident_id JOIN team t ON t.id = a.team_id LEFT JOIN app_user u ON u.id = a.owner_id LEFT JOIN service s ON s.id = a.service_id WHERE a.status IN ('open', 'in_progress') ORDER BY (a.status IN ('open', 'in_progress') AND a.due_on IS NOT NULL AND a.due_on < '$TODAY') DESC, a.priority, a.due_on NULLS LAST, a.id LIMIT 50 OFFSET 0;"
+    ACT_COUNT="SELECT a.priority, count(*), count(*) FILTER (WHERE a.status IN ('open', 'in_progress') AND a.due_on < '$TODAY') FROM action_item a WHERE a.status IN ('open', 'in_progress') GROUP BY 1;"
+    printf '%s\n' "$ACT_SQL" "$ACT_COUNT" >"$WORK/pgbench/actions.sql"
+    SEARCH_SQL="SELECT p.incident_id, ts_rank_cd(p.search, q) AS rank FROM postmortem p JOIN incident i ON i.id = p.incident_id, websearch_to_tsquery('english', 'idempotent retries') q WHERE p.search @@ q AND p.status = 'published' ORDER BY rank DESC, i.started_at DESC LIMIT 20;"
+    printf '%s\n' "$SEARCH_SQL" >"$WORK/pgbench/search.sql"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Normal requests while the server is abused (bench/abuse.py): slow-loris clients, then a flood
 # of sign-in starts from one address. BENCH_ABUSE=0 skips it.
 if [[ ${BENCH_ABUSE:-1} == 1 ]]; then
@@ -579,6 +628,14 @@ if ((SLOS > 0)); then
     run_pgbench sql_slos "$WORK/pgbench/slos.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
         "/slos SQL: rows + 4 facet counts"
 fi
+if ((INCIDENTS > 0)); then
+    run_pgbench sql_incidents "$WORK/pgbench/incidents.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+        "/incidents SQL: rows + severity, status and learning counts"
+    run_pgbench sql_actions "$WORK/pgbench/actions.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+        "/actions SQL: rows + counts by priority"
+    run_pgbench sql_search "$WORK/pgbench/search.sql" "$CONNECTIONS" "$THREADS" "$DURATION" \
+        "postmortem search SQL (ranked, published)"
+fi
 
 # ---------------------------------------------------------------------------------------------
 step "EXPLAIN ANALYZE (full plans in ${EXPLAIN_FILE#"$PROJECT_DIR"/})"
@@ -633,6 +690,7 @@ printf '  %-44s %10s %9s %9s %8s\n' "HTTP (wrk)" "req/s" "p50 ms" "p99 ms" "erro
 labels=(catalog service plain api)
 ((WRITES_PER_SEC > 0)) && labels+=(catalog_w service_w plain_w api_w)
 ((SLOS > 0)) && labels+=(slos slo_service)
+((INCIDENTS > 0)) && labels+=(incidents actions incident_page pm_search)
 for l in "${labels[@]}"; do
     case $l in
         catalog) d="catalog, mixed filters" ;;
@@ -645,6 +703,10 @@ for l in "${labels[@]}"; do
         slos) d="/slos, mixed filters + counts pushed" ;;
         slo_service) d="service page with an SLO + counts pushed" ;;
         api_w) d="API list + $WRITES_PER_SEC writes/s" ;;
+        incidents) d="/incidents, mixed + $WRITES_PER_SEC writes/s" ;;
+        actions) d="/actions, mixed + $WRITES_PER_SEC writes/s" ;;
+        incident_page) d="incident page + $WRITES_PER_SEC writes/s" ;;
+        pm_search) d="postmortem search + $WRITES_PER_SEC writes/s" ;;
     esac
     printf '  %-44s %10s %9s %9s %8s\n' "$d" "${R[$l.rps]}" "${R[$l.p50]}" "${R[$l.p99]}" "${R[$l.errors]}"
 done
@@ -701,6 +763,16 @@ if ((SLOS > 0)); then
     check "ingest ${rate} buckets/s >= 10000" "$rate" ge 10000
     check "/slos p99 ${R[slos.p99]} ms <= 50 ms, with counts pushed" "${R[slos.p99]}" le 50
     check "service page with an SLO p50 ${R[slo_service.p50]} ms <= 20 ms, with counts pushed" "${R[slo_service.p50]}" le 20
+fi
+if ((INCIDENTS > 0)); then
+    echo "  Incidents ($INCIDENTS, with postmortems and action items)"
+    for l in sql_incidents sql_actions sql_search; do
+        printf '    bare SQL %-14s c32: p50 %s ms, p99 %s ms, %s tps\n' "${l#sql_}" "${R[$l.p50]}" "${R[$l.p99]}" "${R[$l.tps]}"
+    done
+    check "/incidents p99 ${R[incidents.p99]} ms <= 50 ms, with writes" "${R[incidents.p99]}" le 50
+    check "/actions p99 ${R[actions.p99]} ms <= 50 ms, with writes" "${R[actions.p99]}" le 50
+    check "postmortem search p99 ${R[pm_search.p99]} ms <= 50 ms, with writes" "${R[pm_search.p99]}" le 50
+    check "incident page p50 ${R[incident_page.p50]} ms <= 20 ms, with writes" "${R[incident_page.p50]}" le 20
 fi
 nonzero=0
 for l in "${labels[@]}"; do ((R[$l.errors] == 0)) || nonzero=1; done

@@ -29,6 +29,14 @@ INSERT INTO slo (service_id, slug, name, sli_kind, objective_milli, window_kind,
 INSERT INTO incident (title, severity, status, service_ids, started_at)
   SELECT 'Ledger slow', 3, 'investigating', ARRAY[id], now() - interval '1 hour' FROM service WHERE slug = 'pay-ledger';
 INSERT INTO api_token (name, prefix, secret_hash, scopes) VALUES ('old-ci', 'rp_old', '\\x01', '{catalog:read}');
+INSERT INTO incident (title, severity, status, service_ids, started_at, resolved_at)
+  SELECT 'Ledger down', 2, 'resolved', ARRAY[id], now() - interval '2 days', now() - interval '1 day' FROM service WHERE slug = 'pay-ledger';
+INSERT INTO postmortem (incident_id, status, author_label, submitted_at)
+  SELECT id, 'in_review', 'someone@example.com', now() FROM incident WHERE title = 'Ledger down';
+INSERT INTO timeline_entry (incident_id, at, kind, body)
+  SELECT id, now() - interval '2 days', 'detection', 'Alert fired' FROM incident WHERE title = 'Ledger down';
+INSERT INTO action_item (incident_id, title, kind, priority, team_id)
+  SELECT i.id, 'Fix the pool', 'prevent', 1, t.id FROM incident i, team t WHERE i.title = 'Ledger down' AND t.slug = 'payments';
 ";
 
 struct Case {
@@ -47,7 +55,21 @@ fn f(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
 }
 
-fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64, incident: i64) -> Vec<Case> {
+/// The postmortem's incident, its timeline entry and its action item (see FIXTURE).
+struct Learning {
+    incident: i64,
+    entry: i64,
+    item: i64,
+}
+
+fn cases(
+    runbook: i64,
+    ledger_repo: i64,
+    carol: i64,
+    token: i64,
+    incident: i64,
+    pm: Learning,
+) -> Vec<Case> {
     let service_ops = [true, true, false, false];
     let admin_only = [true, false, false, false];
     let service_form = |slug: &str, name: &str| {
@@ -252,6 +274,81 @@ fn cases(runbook: i64, ledger_repo: i64, carol: i64, token: i64, incident: i64) 
             allowed: service_ops,
         },
         Case {
+            name: "start_postmortem",
+            path: "/fn/start_postmortem",
+            form: f(&[("id", &incident.to_string())]),
+            probe: "SELECT count(*)::text FROM postmortem WHERE incident_id = (SELECT min(id) FROM incident)",
+            action: "postmortem.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "save_postmortem",
+            path: "/fn/save_postmortem",
+            form: f(&[("id", &pm.incident.to_string()), ("form[summary]", "The pool ran dry."), ("form[root_cause]", "capacity")]),
+            probe: "SELECT summary FROM postmortem WHERE status <> 'draft'",
+            action: "postmortem.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "postmortem_step",
+            path: "/fn/postmortem_step",
+            form: f(&[("id", &pm.incident.to_string()), ("step", "publish")]),
+            probe: "SELECT string_agg(status, ',' ORDER BY incident_id) FROM postmortem",
+            action: "postmortem.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "add_timeline_entry",
+            path: "/fn/add_timeline_entry",
+            form: f(&[("id", &pm.incident.to_string()), ("form[at]", "2026-11-30T10:05"), ("form[kind]", "repair"), ("form[body]", "Raised the pool size")]),
+            probe: "SELECT count(*)::text FROM timeline_entry WHERE kind = 'repair'",
+            action: "timeline_entry.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "delete_timeline_entry",
+            path: "/fn/delete_timeline_entry",
+            form: f(&[("id", &pm.incident.to_string()), ("entry", &pm.entry.to_string())]),
+            probe: "SELECT count(*)::text FROM timeline_entry WHERE kind = 'detection'",
+            action: "timeline_entry.delete",
+            allowed: service_ops,
+        },
+        Case {
+            name: "create_action_item",
+            path: "/fn/create_action_item",
+            form: f(&[("id", &pm.incident.to_string()), ("form[title]", "Alert on pool use"), ("form[kind]", "detect"), ("form[priority]", "P1"), ("form[team]", "payments")]),
+            probe: "SELECT count(*)::text FROM action_item",
+            action: "action_item.create",
+            allowed: service_ops,
+        },
+        Case {
+            name: "update_action_item",
+            path: "/fn/update_action_item",
+            form: f(&[("id", &pm.item.to_string()), ("form[title]", "Fix the pool"), ("form[kind]", "prevent"), ("form[priority]", "P1"), ("form[team]", "payments"), ("form[status]", "done")]),
+            probe: "SELECT status FROM action_item WHERE title = 'Fix the pool'",
+            action: "action_item.update",
+            allowed: service_ops,
+        },
+        Case {
+            name: "save_postmortem_settings",
+            path: "/fn/save_postmortem_settings",
+            form: f(&[
+                ("form[zone]", "UTC"),
+                ("form[repeat_window_days]", "90"),
+                ("form[required_1]", "on"),
+                ("form[required_2]", "on"),
+                ("form[due_days_1]", "3"),
+                ("form[due_days_2]", "5"),
+                ("form[due_days_3]", "10"),
+                ("form[due_days_4]", "10"),
+                ("form[holidays]", "2026-12-25 Christmas Day"),
+                ("form[categories]", "deploy Deploy\nconfig-change Config change\ncapacity Capacity\ndependency Dependency\ndata Data\ninfrastructure Infrastructure\nsecurity Security\nunknown Unknown"),
+            ]),
+            probe: "SELECT count(*)::text FROM holiday",
+            action: "holiday.create",
+            allowed: admin_only,
+        },
+        Case {
             name: "set_user_disabled",
             path: "/fn/set_user_disabled",
             form: f(&[("user", &carol.to_string()), ("disable", "true")]),
@@ -285,7 +382,12 @@ async fn run_matrix_for(pool: PgPool, who: &TestUser, column: usize) {
     let carol = id("SELECT id FROM app_user WHERE subject = 'carol'").await;
     let token = id("SELECT id FROM api_token WHERE name = 'old-ci'").await;
     let incident = id("SELECT min(id) FROM incident").await;
-    for case in cases(runbook, ledger_repo, carol, token, incident) {
+    let pm = Learning {
+        incident: id("SELECT id FROM incident WHERE title = 'Ledger down'").await,
+        entry: id("SELECT id FROM timeline_entry").await,
+        item: id("SELECT id FROM action_item").await,
+    };
+    for case in cases(runbook, ledger_repo, carol, token, incident, pm) {
         let before = text(&app, case.probe).await;
         let events_before = app.scalar_i64("SELECT count(*) FROM audit_event").await;
         let form: Vec<(&str, &str)> = case.form.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -15,7 +15,7 @@ pub fn IncidentTable(rows: Vec<IncidentRow>, caption: &'static str) -> impl Into
                 <caption class="visually-hidden">{caption}</caption>
                 <thead><tr>
                     <th scope="col">"Incident"</th><th scope="col">"Severity"</th><th scope="col">"Status"</th>
-                    <th scope="col">"Services"</th><th scope="col">"Started (UTC)"</th><th scope="col" class="num">"Duration"</th>
+                    <th scope="col">"Services"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -26,7 +26,7 @@ pub fn IncidentTable(rows: Vec<IncidentRow>, caption: &'static str) -> impl Into
                                 <td><SeverityBadge severity=r.severity/></td>
                                 <td><IncidentStatusBadge status=r.status/></td>
                                 <td class="small">{r.services.iter().map(|s| view! { <a href=format!("/services/{s}")>{s.clone()}</a>" " }).collect_view()}</td>
-                                <td class="small">{r.started_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                <td class="small"><crate::components::time::LocalTime at=r.started_at/></td>
                                 <td class="num">{human_duration(lasted)}{r.resolved_at.is_none().then_some(" so far")}</td>
                             </tr>
                         }

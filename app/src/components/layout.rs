@@ -50,6 +50,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main id="main" class="content">{children()}</main>
         <footer class="footer">"Reliability Portal · service catalog, tiers and ownership"</footer>
+        <super::time::LocalTimes/>
     }
 }
 

@@ -10,3 +10,4 @@ pub mod incidents;
 pub mod layout;
 pub mod paging;
 pub mod states;
+pub mod time;

@@ -10,6 +10,7 @@ use crate::components::badges::{
     DeadlineBadge, IncidentStatusBadge, PostmortemStatusBadge, SeverityBadge, TierBadge,
 };
 use crate::components::states::{ErrorView, Loading};
+use crate::components::time::LocalTime;
 use crate::domain::access::Permission;
 use crate::domain::incident::{mttx, MILESTONES};
 use crate::domain::postmortem_view::Learning;
@@ -47,9 +48,11 @@ pub fn IncidentPage() -> impl IntoView {
     }
 }
 
-fn at(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| "—".into())
+fn at(t: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
+    match t {
+        Some(at) => view! { <LocalTime at/> }.into_any(),
+        None => "—".into_any(),
+    }
 }
 
 #[component]
@@ -84,7 +87,7 @@ fn IncidentBody(l: Learning, may_edit: bool) -> impl IntoView {
         <LearningCard l=l.clone() may_edit/>
         <section class="card" aria-labelledby="milestones-h">
             <h2 id="milestones-h">"Milestones"</h2>
-            <p class="muted small">"Times in UTC. Each is measured from the start of the impact."</p>
+            <p class="muted small">"Times in your time zone (UTC without JavaScript), stored in UTC. Each is measured from the start of the impact."</p>
             <dl class="milestones">
                 {MILESTONES.iter().zip(times).map(|((_, label), t)| view! {
                     <div><dt>{*label}</dt><dd>{at(t)}</dd></div>
@@ -107,7 +110,7 @@ fn IncidentBody(l: Learning, may_edit: bool) -> impl IntoView {
             } else {
                 view! { <p class="prewrap">{i.summary.clone()}</p> }.into_any()
             }}
-            <p class="muted small">{format!("Version {}, changed {}.", i.version, i.updated_at.format("%Y-%m-%d %H:%M UTC"))}</p>
+            <p class="muted small">{format!("Version {}, changed ", i.version)}<LocalTime at=i.updated_at/>"."</p>
         </section>
     }
 }

@@ -8,6 +8,7 @@ use crate::components::access::NotAllowed;
 use crate::components::actions::ActionTable;
 use crate::components::badges::{DeadlineBadge, PostmortemStatusBadge, SeverityBadge};
 use crate::components::states::{EmptyState, ErrorView, Loading};
+use crate::components::time::LocalTime;
 use crate::domain::access::{Me, Permission};
 use crate::domain::markdown::to_safe_html;
 use crate::domain::postmortem::{PostmortemStatus, SECTIONS};
@@ -37,10 +38,6 @@ async fn load(id: i64) -> Result<(Learning, Me), AppError> {
         }
         .await,
     )
-}
-
-fn at(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 #[component]
@@ -153,7 +150,10 @@ fn PostmortemBody(l: Learning, me: Me) -> impl IntoView {
                 <div><dt>"Author"</dt><dd>{p.author.clone()}</dd></div>
                 <div><dt>"Approver"</dt><dd>{p.approver.clone().unwrap_or_else(|| "—".into())}</dd></div>
                 <div><dt>"Root cause"</dt><dd>{p.root_cause_name.clone().unwrap_or_else(|| "not decided".into())}</dd></div>
-                <div><dt>"Published"</dt><dd>{p.published_at.map(at).unwrap_or_else(|| "—".into())}</dd></div>
+                <div><dt>"Published"</dt><dd>{match p.published_at {
+                    Some(at) => view! { <LocalTime at/> }.into_any(),
+                    None => "—".into_any(),
+                }}</dd></div>
             </dl>
             {l.repeat_of.clone().map(|r| view! {
                 <p class="notice warn-notice"><strong>"Repeat incident: "</strong>"the same cause hit the same service in "
@@ -181,7 +181,7 @@ fn PostmortemBody(l: Learning, me: Me) -> impl IntoView {
                     <ol class="timeline">
                         {l.timeline.iter().map(|t| view! {
                             <li>
-                                <time datetime=t.at.to_rfc3339()>{at(t.at)}</time>" "
+                                <LocalTime at=t.at/>" "
                                 <span class=format!("badge tl tl-{}", t.kind.as_str())>{t.kind.label()}</span>" "
                                 <span>{t.body.clone()}</span>
                                 {may_write.then(|| view! { <TimelineDeleteForm id entry=t.id/> })}
@@ -208,7 +208,7 @@ fn PostmortemBody(l: Learning, me: Me) -> impl IntoView {
                 <h2 id="revisions-h">"Revisions since publication"</h2>
                 <ul class="bare">
                     {l.revisions.iter().map(|r| view! {
-                        <li>{format!("{} · {} changed {}", at(r.at), r.by, r.fields.iter().map(|f| section_title(f)).collect::<Vec<_>>().join(", "))}</li>
+                        <li><LocalTime at=r.at/>{format!(" · {} changed {}", r.by, r.fields.iter().map(|f| section_title(f)).collect::<Vec<_>>().join(", "))}</li>
                     }).collect_view()}
                 </ul>
                 <p class="muted small">"The audit trail keeps each revision's text before and after."</p>
