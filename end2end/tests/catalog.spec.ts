@@ -35,7 +35,8 @@ test('open a service and see owner, policy and dependencies', async ({ page }) =
   await page.getByRole('link', { name: 'Payments API' }).click();
   await expect(page).toHaveURL(/\/services\/payments-api$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Payments API');
-  await expect(page.getByRole('link', { name: 'Payments', exact: true })).toHaveAttribute('href', '/teams/payments');
+  const owner = page.locator('section[aria-labelledby="owner-h"]');
+  await expect(owner.getByRole('link', { name: 'Payments', exact: true })).toHaveAttribute('href', '/teams/payments');
   await expect(page.locator('#policy-h')).toHaveText('Tier 0 · Critical platform');
   const dependsOn = page.locator('section[aria-labelledby="deps-h"]');
   await expect(dependsOn.getByRole('link', { name: 'Ledger' })).toBeVisible();
