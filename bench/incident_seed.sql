@@ -107,6 +107,9 @@ UPDATE postmortem p SET search =
     setweight(to_tsvector('english', coalesce((SELECT string_agg(body, ' ' ORDER BY at, id)
         FROM timeline_entry t WHERE t.incident_id = p.incident_id), '')), 'D')
 FROM incident i WHERE i.id = p.incident_id;
+-- Repeats, as the triggers keep them (they were off for the load).
+SET LOCAL session_replication_role = origin;
+SELECT refresh_repeats(NULL, NULL, NULL);
 COMMIT;
 VACUUM ANALYZE incident, postmortem, timeline_entry, action_item;
 

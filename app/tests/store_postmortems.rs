@@ -303,6 +303,30 @@ async fn lists_count_by_postmortem_repeat_priority_and_overdue(pool: PgPool) {
         l.repeated_by.iter().map(|r| r.id).collect::<Vec<_>>(),
         vec![again]
     );
+    // Re-classing the earlier one changes the repeats in the same transaction: the later
+    // capacity incident now repeats it, the deploy one repeats nothing.
+    let recat = PostmortemForm {
+        summary: "What happened.".into(),
+        root_cause: "capacity".into(),
+        ..Default::default()
+    };
+    commands::postmortems::save(&st, &admin, first, &recat)
+        .await
+        .unwrap();
+    let repeats = list(IncidentListQuery {
+        repeat: true,
+        page: 1,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        repeats.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![other]
+    );
+    let l = postmortems::learning(&pool, again, &admin.me, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(l.repeat_of, None);
 
     // Action items: counts by priority with the other filters, overdue against the day.
     for (title, priority, due) in [

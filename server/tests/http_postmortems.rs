@@ -404,3 +404,72 @@ async fn deadlines_follow_the_settings_only_admins_change(pool: PgPool) {
     assert_eq!(events(&bob, "incident.update").await, updates);
     assert_eq!(events(&bob, "holiday.create").await, 1);
 }
+
+/// The incident, action and search lists are cached at the learning generation: a second read
+/// is served from the cache (a change made behind the triggers' back does not show), and any
+/// real change (from the app or from psql) shows on the next read.
+#[sqlx::test(migrator = "app::store::MIGRATOR")]
+async fn cached_lists_are_never_older_than_the_data(pool: PgPool) {
+    let anon = TestApp::with_demo(pool).await;
+    let carol = anon.signed_in_as(&CAROL_VIEWER).await;
+    let (id, title): (i64, String) = sqlx::query_as(
+        "SELECT a.id, a.title FROM action_item a WHERE a.status = 'open' ORDER BY a.id LIMIT 1",
+    )
+    .fetch_one(&carol.pool)
+    .await
+    .unwrap();
+    let incident: String =
+        sqlx::query_scalar("SELECT title FROM incident ORDER BY started_at DESC LIMIT 1")
+            .fetch_one(&carol.pool)
+            .await
+            .unwrap();
+    for path in ["/actions", "/incidents", "/postmortems?q=symptom"] {
+        assert_eq!(carol.get(path).await.status, StatusCode::OK, "{path}");
+    }
+    assert!(carol.get("/actions").await.body.contains(&title));
+    // Behind the triggers' back: no generation moves, so the cached pages still show the old.
+    let mut tx = carol.pool.begin().await.unwrap();
+    for sql in [
+        "ALTER TABLE action_item DISABLE TRIGGER USER",
+        "ALTER TABLE incident DISABLE TRIGGER USER",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    sqlx::query("UPDATE action_item SET title = 'Unseen title' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE incident SET title = 'Unseen incident' WHERE title = $1")
+        .bind(&incident)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    for sql in [
+        "ALTER TABLE action_item ENABLE TRIGGER USER",
+        "ALTER TABLE incident ENABLE TRIGGER USER",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let page = carol.get("/actions").await;
+    assert!(
+        page.body.contains(&title) && !page.body.contains("Unseen title"),
+        "not cached"
+    );
+    let page = carol.get("/incidents").await;
+    assert!(
+        !page.body.contains("Unseen incident"),
+        "incidents not cached"
+    );
+    // A real change, from psql: every list shows it on the next read.
+    sqlx::query("UPDATE action_item SET title = 'Seen title' WHERE id = $1")
+        .bind(id)
+        .execute(&carol.pool)
+        .await
+        .unwrap();
+    let page = carol.get("/actions").await;
+    assert!(page.body.contains("Seen title"), "a stale /actions");
+    let page = carol.get("/incidents").await;
+    assert!(page.body.contains("Unseen incident"), "a stale /incidents");
+}

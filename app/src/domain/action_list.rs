@@ -32,7 +32,7 @@ pub struct ActionItem {
     pub overdue: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ActionListQuery {
     pub team: Option<String>,
     pub service: Option<String>,

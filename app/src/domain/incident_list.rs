@@ -43,7 +43,7 @@ impl Incident {
 }
 
 /// Which incidents by status: all, the ones still open, or one status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StatusFilter {
     Open,
     Is(IncidentStatus),
@@ -64,7 +64,7 @@ impl StatusFilter {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IncidentListQuery {
     pub severity: Option<Severity>,
     pub status: Option<StatusFilter>,

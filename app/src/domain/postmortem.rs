@@ -403,7 +403,9 @@ pub struct PastIncident {
 /// The most recent earlier incident on one of the same services with the same root-cause
 /// category that started within `window_days` before this one: this incident repeats it.
 /// No category (not decided yet, or "unknown") never makes a repeat: "we don't know twice" is
-/// not the same cause.
+/// not the same cause. This is the rule; migration 0016 keeps it on every incident
+/// (`repeat_of_id`) so lists filter and count repeats without a join per row, and a database
+/// test checks the two agree.
 pub fn repeat_of<'a>(
     this: &PastIncident,
     earlier: &'a [PastIncident],

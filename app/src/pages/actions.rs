@@ -18,8 +18,10 @@ async fn load(q: ActionListQuery) -> Result<(ActionPage, Me), crate::error::AppE
     ctx::respond(
         async {
             let me = ctx::me()?;
-            let page = crate::store::action_items::list(
-                &ctx::state()?.pool,
+            let st = ctx::state()?;
+            let page = crate::store::action_items::list_cached(
+                &st.pool,
+                &st.cache,
                 &q,
                 me.id,
                 chrono::Utc::now(),

@@ -27,16 +27,18 @@ pub fn AuditPage() -> impl IntoView {
         }
     });
     let data = Resource::new(move || query.get(), list_audit);
-    let errors = Signal::derive(move || {
-        data.get()
-            .and_then(|r| r.err())
-            .and_then(|e| e.field_errors().cloned())
-    });
     view! {
         <Title text="Audit trail"/>
         <h1>"Audit trail"</h1>
         <p class="muted">"Every change with its values before and after, every sign-in and sign-out, and every refused attempt."</p>
-        <Filters q=query.get_untracked() errors/>
+        // The filters show the data's field errors, so they wait for it too (reading the
+        // resource outside a Suspense would make the first render disagree with hydration).
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let errors = Signal::stored(data.await.err().and_then(|e| e.field_errors().cloned()));
+                view! { <Filters q=query.get_untracked() errors/> }
+            })}
+        </Suspense>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let (events, next) = match data.await {

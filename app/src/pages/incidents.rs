@@ -23,7 +23,8 @@ pub fn IncidentsPage() -> impl IntoView {
         ctx::respond(
             async {
                 ctx::me()?;
-                crate::store::incidents::list(&ctx::state()?.pool, &q).await
+                let st = ctx::state()?;
+                crate::store::incidents::list_cached(&st.pool, &st.cache, &q).await
             }
             .await,
         )

@@ -14,7 +14,8 @@ async fn load(q: String, page: u32) -> Result<Vec<SearchHit>, crate::error::AppE
     ctx::respond(
         async {
             let me = ctx::me()?;
-            crate::store::postmortems::search(&ctx::state()?.pool, &q, &me, page).await
+            let st = ctx::state()?;
+            crate::store::postmortems::search_cached(&st.pool, &st.cache, &q, &me, page).await
         }
         .await,
     )

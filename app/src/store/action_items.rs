@@ -297,6 +297,29 @@ fn push_filters(
     }
 }
 
+/// `list`, from the cache when nothing it shows changed since (see `cache::ActionsKey`).
+pub async fn list_cached(
+    pool: &PgPool,
+    cache: &super::cache::ReadCache,
+    q: &ActionListQuery,
+    me_id: i64,
+    now: DateTime<Utc>,
+) -> Result<ActionPage, AppError> {
+    let (learning, facets) = super::cache::learning_generations(pool).await?;
+    let key = (
+        (
+            q.clone(),
+            if q.mine { me_id } else { 0 },
+            today(pool, now).await?,
+        ),
+        facets,
+    );
+    cache
+        .actions
+        .get_or_compute(&key, learning, || list(pool, q, me_id, now))
+        .await
+}
+
 /// A page of items (overdue first, then by priority and due day) with counts by priority and
 /// the number overdue, each with the other filters applied.
 pub async fn list(

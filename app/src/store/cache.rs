@@ -364,6 +364,28 @@ pub type ApiServicePage = Arc<(
     Option<crate::domain::api::Cursor>,
 )>;
 
+/// The learning generation (incidents, postmortems, timelines, action items, their settings,
+/// people's names; migration 0016) and the facet generation (services' tiers, owners, slugs and
+/// names), in one round trip: what the incident, action and search caches are keyed on.
+pub async fn learning_generations(db: impl PgExecutor<'_>) -> Result<(i64, i64), AppError> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT value FROM learning_generation), (SELECT facets FROM catalog_generation)",
+    )
+    .fetch_one(db)
+    .await?)
+}
+
+/// What a page of `/actions` is keyed on besides the generations: the query, whose items
+/// "mine" means (0 when it is not asked), and the day "overdue" is judged by.
+pub type ActionsKey = (
+    crate::domain::action_list::ActionListQuery,
+    i64,
+    chrono::NaiveDate,
+);
+
+/// A search: the words, the page, and what the reader may see (admin, or their teams).
+pub type SearchKey = (String, u32, bool, Vec<String>);
+
 /// How long facet counts may lag behind a write.
 pub const FACETS_MAX_LAG: Duration = Duration::from_secs(3);
 
@@ -397,6 +419,16 @@ pub struct ReadCache {
         (crate::domain::slo_list::SloListQuery, i64),
         crate::domain::slo_list::SloListPage,
     >,
+    /// A page of `/incidents` per (query, facet generation), at the learning generation.
+    pub incidents: LaggingCache<
+        (crate::domain::incident_list::IncidentListQuery, i64),
+        crate::domain::incident_list::IncidentPage,
+    >,
+    /// A page of `/actions` per (key, facet generation), at the learning generation.
+    pub actions: LaggingCache<(ActionsKey, i64), crate::domain::action_list::ActionPage>,
+    /// Postmortem search results per (search, facet generation), at the learning generation.
+    pub postmortem_search:
+        LaggingCache<(SearchKey, i64), Vec<crate::domain::postmortem_view::SearchHit>>,
 }
 
 impl Default for ReadCache {
@@ -431,6 +463,15 @@ impl ReadCache {
             // ~200 bytes each.
             slo_counts: SloCountsCache::new(50_000),
             slo_list: LaggingCache::new(Duration::ZERO, 512, 16 << 20, |k, v| {
+                json_bytes(&k.0) + json_bytes(v)
+            }),
+            incidents: LaggingCache::new(Duration::ZERO, 512, 16 << 20, |k, v| {
+                json_bytes(&k.0) + json_bytes(v)
+            }),
+            actions: LaggingCache::new(Duration::ZERO, 512, 16 << 20, |k, v| {
+                json_bytes(&k.0) + json_bytes(v)
+            }),
+            postmortem_search: LaggingCache::new(Duration::ZERO, 512, 8 << 20, |k, v| {
                 json_bytes(&k.0) + json_bytes(v)
             }),
         }

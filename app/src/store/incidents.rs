@@ -304,14 +304,9 @@ fn push_filters(qb: &mut QueryBuilder<'_, Postgres>, q: &IncidentListQuery, skip
     }
 }
 
-/// An incident repeats an earlier one: same root-cause category (not "unknown") on one of the
-/// same services, started within the repeat window before it. The SQL twin of
-/// `domain::postmortem::repeat_of`, which the incident page uses.
-const REPEAT: &str = "EXISTS (SELECT 1 FROM postmortem p JOIN incident e ON e.service_ids && i.service_ids \
-      JOIN postmortem pe ON pe.incident_id = e.id AND pe.root_cause = p.root_cause \
-      WHERE p.incident_id = i.id AND p.root_cause <> 'unknown' AND e.id <> i.id \
-        AND e.started_at < i.started_at \
-        AND e.started_at >= i.started_at - make_interval(days => (SELECT repeat_window_days FROM learning_settings)))";
+/// An incident repeats an earlier one (migration 0016 keeps `repeat_of_id` by the rule of
+/// `domain::postmortem::repeat_of`).
+const REPEAT: &str = "i.repeat_of_id IS NOT NULL";
 
 async fn facet(
     pool: &PgPool,
@@ -397,6 +392,21 @@ async fn rows(
             })
         })
         .collect()
+}
+
+/// `list`, from the cache when nothing the list shows has changed since: the key holds the
+/// facet generation (services' tiers, owners, slugs and names), the entry the learning
+/// generation (incidents, postmortems, people's names), both read before the data.
+pub async fn list_cached(
+    pool: &PgPool,
+    cache: &super::cache::ReadCache,
+    q: &IncidentListQuery,
+) -> Result<IncidentPage, AppError> {
+    let (learning, facets) = super::cache::learning_generations(pool).await?;
+    cache
+        .incidents
+        .get_or_compute(&(q.clone(), facets), learning, || list(pool, q))
+        .await
 }
 
 /// A page of incidents, newest first, with severity and status counts (each counted with the

@@ -6,8 +6,8 @@ use sqlx::{PgConnection, PgPool};
 use crate::domain::access::{Me, Permission};
 use crate::domain::incident::{parse_zone, Severity};
 use crate::domain::postmortem::{
-    deadline, postmortem_due_on, repeat_of, PastIncident, PostmortemForm, PostmortemStatus,
-    SeverityPolicy, TimelineInput, TimelineKind, TIMELINE_MAX,
+    deadline, postmortem_due_on, PostmortemForm, PostmortemStatus, SeverityPolicy, TimelineInput,
+    TimelineKind, TIMELINE_MAX,
 };
 use crate::domain::postmortem_view::{
     Learning, LearningSettings, OverduePostmortem, Postmortem, RelatedIncident, Revision,
@@ -225,30 +225,7 @@ pub async fn learning(
     } else {
         (Vec::new(), Vec::new())
     };
-    let (this, earlier, later, titles) = related;
-    let window = i64::from(s.repeat_window_days);
-    let titled = |rid: i64| {
-        titles.get(&rid).map(|(title, started_at)| RelatedIncident {
-            id: rid,
-            title: title.clone(),
-            started_at: *started_at,
-        })
-    };
-    let repeat = this
-        .as_ref()
-        .and_then(|t| repeat_of(t, &earlier, window))
-        .and_then(|e| titled(e.id));
-    // Later incidents that repeat this one, each judged by the same rule with this as earlier.
-    let repeated_by: Vec<RelatedIncident> = this
-        .as_ref()
-        .map(|t| {
-            later
-                .iter()
-                .filter(|l| repeat_of(l, std::slice::from_ref(t), window).is_some())
-                .filter_map(|l| titled(l.id))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (repeat, repeated_by) = related;
     Ok(Learning {
         deadline: deadline(
             due_on,
@@ -271,49 +248,37 @@ pub async fn learning(
     })
 }
 
-type RelatedSets = (
-    Option<PastIncident>,
-    Vec<PastIncident>,
-    Vec<PastIncident>,
-    std::collections::HashMap<i64, (String, DateTime<Utc>)>,
-);
-
-/// Id, title, start, services and root cause.
-type RelatedRow = (i64, String, DateTime<Utc>, Vec<i64>, Option<String>);
-
-/// This incident and the incidents on one of its services within a year either side (the
-/// longest repeat window), each with its root cause: the candidates for repeats.
-async fn related(pool: &PgPool, id: i64) -> Result<RelatedSets, AppError> {
-    let rows: Vec<RelatedRow> = sqlx::query_as(
-        "SELECT o.id, o.title, o.started_at, o.service_ids, p.root_cause \
-         FROM incident i JOIN incident o ON o.service_ids && i.service_ids \
-              AND o.started_at BETWEEN i.started_at - interval '366 days' AND i.started_at + interval '366 days' \
-         LEFT JOIN postmortem p ON p.incident_id = o.id \
-         WHERE i.id = $1 ORDER BY o.started_at DESC LIMIT 200",
+/// The incident this one repeats, and the incidents that repeat it (migration 0016 keeps
+/// `repeat_of_id` by the rule of `domain::postmortem::repeat_of`), in one read.
+async fn related(
+    pool: &PgPool,
+    id: i64,
+) -> Result<(Option<RelatedIncident>, Vec<RelatedIncident>), AppError> {
+    let rows: Vec<(bool, i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "(SELECT TRUE, e.id, e.title, e.started_at FROM incident i JOIN incident e ON e.id = i.repeat_of_id \
+          WHERE i.id = $1) \
+         UNION ALL \
+         (SELECT FALSE, l.id, l.title, l.started_at FROM incident l WHERE l.repeat_of_id = $1 \
+          ORDER BY l.started_at, l.id LIMIT 20)",
     )
     .bind(id)
     .fetch_all(pool)
     .await?;
-    let this_start = rows.iter().find(|r| r.0 == id).map(|r| r.2);
-    let (mut this, mut earlier, mut later) = (None, Vec::new(), Vec::new());
-    let mut titles = std::collections::HashMap::with_capacity(rows.len());
-    for (rid, title, started_at, service_ids, root_cause) in rows {
-        titles.insert(rid, (title, started_at));
-        let past = PastIncident {
-            id: rid,
+    let mut repeat_of = None;
+    let mut repeated_by = Vec::new();
+    for (earlier, id, title, started_at) in rows {
+        let r = RelatedIncident {
+            id,
+            title,
             started_at,
-            service_ids,
-            root_cause,
         };
-        if rid == id {
-            this = Some(past);
-        } else if this_start.is_some_and(|t| started_at < t) {
-            earlier.push(past);
+        if earlier {
+            repeat_of = Some(r);
         } else {
-            later.push(past);
+            repeated_by.push(r);
         }
     }
-    Ok((this, earlier, later, titles))
+    Ok((repeat_of, repeated_by))
 }
 
 async fn timeline(pool: &PgPool, id: i64) -> Result<Vec<TimelineEntry>, AppError> {
@@ -582,6 +547,25 @@ pub async fn search(
             })
         })
         .collect()
+}
+
+/// `search`, from the cache when no postmortem (nor who owns the services) changed since.
+pub async fn search_cached(
+    pool: &PgPool,
+    cache: &super::cache::ReadCache,
+    q: &str,
+    me: &Me,
+    page: u32,
+) -> Result<Vec<SearchHit>, AppError> {
+    let (learning, facets) = super::cache::learning_generations(pool).await?;
+    let admin = me.role == crate::domain::access::Role::Admin;
+    let mut teams = if admin { Vec::new() } else { me.teams.clone() };
+    teams.sort();
+    let key = ((q.trim().to_string(), page, admin, teams), facets);
+    cache
+        .postmortem_search
+        .get_or_compute(&key, learning, || search(pool, q, me, page))
+        .await
 }
 
 /// ts_headline returns the text as written, with `<mark>` around matches: everything else is
