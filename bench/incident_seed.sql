@@ -43,7 +43,7 @@ INSERT INTO incident (title, severity, status, summary, service_ids, started_at,
 SELECT w.titles[1 + (g % 12)], 1 + (g % 4)::int,
        CASE WHEN g > :incidents - 20 THEN 'identified' ELSE 'resolved' END,
        'Customers saw errors while it lasted.',
-       ARRAY(SELECT p.id FROM pick p WHERE p.n IN (1 + (g * 7919) % 8000, 1 + (g * 104729) % 40000)
+       ARRAY(SELECT p.id FROM pick p WHERE p.n IN (1 + (g::bigint * 7919) % 8000, 1 + (g::bigint * 104729) % 40000)
              LIMIT 1 + (g % 3 = 0)::int),
        t, t + interval '4 minutes', t + interval '9 minutes', t + interval '40 minutes',
        CASE WHEN g > :incidents - 20 THEN NULL ELSE t + interval '90 minutes' END,
@@ -107,11 +107,20 @@ UPDATE postmortem p SET search =
     setweight(to_tsvector('english', coalesce((SELECT string_agg(body, ' ' ORDER BY at, id)
         FROM timeline_entry t WHERE t.incident_id = p.incident_id), '')), 'D')
 FROM incident i WHERE i.id = p.incident_id;
--- Repeats, as the triggers keep them (they were off for the load).
-SET LOCAL session_replication_role = origin;
-SELECT refresh_repeats(NULL, NULL, NULL);
 COMMIT;
 VACUUM ANALYZE incident, postmortem, timeline_entry, action_item;
+-- Repeats, by the rule the triggers keep (they were off for the load), planned with the
+-- statistics just gathered, for the incidents whose postmortem names a cause.
+SET session_replication_role = replica;
+UPDATE incident i SET repeat_of_id = r.earlier
+FROM (SELECT x.id, (SELECT e.id FROM incident e JOIN postmortem pe ON pe.incident_id = e.id
+                    WHERE pe.root_cause = p.root_cause AND e.service_ids && x.service_ids AND e.id <> x.id
+                      AND e.started_at < x.started_at AND e.started_at >= x.started_at - interval '90 days'
+                    ORDER BY e.started_at DESC, e.id DESC LIMIT 1) AS earlier
+      FROM incident x JOIN postmortem p ON p.incident_id = x.id WHERE p.root_cause <> 'unknown') r
+WHERE i.id = r.id AND r.earlier IS NOT NULL;
+RESET session_replication_role;
+VACUUM ANALYZE incident;
 
 SELECT (SELECT count(*) FROM incident) AS incidents, (SELECT count(*) FROM postmortem) AS postmortems,
        (SELECT count(*) FROM action_item) AS action_items,

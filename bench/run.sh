@@ -527,6 +527,30 @@ fi
 if ((INCIDENTS > 0)); then
     step "Seed: $INCIDENTS incidents with postmortems and action items (bench/incident_seed.sql)"
     sql -v incidents="$INCIDENTS" -f "$BENCH_SRC/incident_seed.sql" -P pager=off || die "bench/incident_seed.sql failed"
+    # Writes to what these pages show, as psql would make them: each moves the learning
+    # generation, so no cached list survives it.
+    LEARNING_WRITER_PID=
+    start_learning_writes() {
+        ((WRITES_PER_SEC > 0)) || return 0
+        local max
+        max=$(sql -At -c "SELECT max(id) FROM action_item")
+        (
+            n=0
+            interval=$(awk -v r="$WRITES_PER_SEC" 'BEGIN {printf "%.4f", 1 / r}')
+            while true; do
+                n=$((n + 1))
+                sql -c "UPDATE action_item SET title = 'Bench write $n' WHERE id = $(((RANDOM * 32768 + RANDOM) % max + 1))" >/dev/null 2>&1 &
+                sleep "$interval"
+            done
+        ) &
+        LEARNING_WRITER_PID=$!
+    }
+    stop_learning_writes() {
+        [[ -n $LEARNING_WRITER_PID ]] || return 0
+        kill "$LEARNING_WRITER_PID" 2>/dev/null
+        wait "$LEARNING_WRITER_PID" 2>/dev/null || true
+        LEARNING_WRITER_PID=
+    }
     INC_TEAM=$(sql -At -c "SELECT t.slug FROM action_item a JOIN team t ON t.id = a.team_id GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1")
     INC_SERVICE=$(sql -At -c "SELECT s.slug FROM incident i JOIN service s ON s.id = i.service_ids[1] GROUP BY s.slug ORDER BY count(*) DESC LIMIT 1")
     INC_MIX=$WORK/incident-mix.txt
@@ -550,7 +574,9 @@ if ((INCIDENTS > 0)); then
             pm_search) f=$SEARCH_MIX d="postmortem search (/postmortems?q=...)" ;;
         esac
         start_writes "$l"
-        run_wrk "$l" "$f" "$d, with $WRITES_PER_SEC writes/s"
+        start_learning_writes
+        run_wrk "$l" "$f" "$d, with $WRITES_PER_SEC service and $WRITES_PER_SEC action item writes/s"
+        stop_learning_writes
         stop_writes "$l"
     done
     TODAY=$(date -u +%F)
@@ -558,7 +584,7 @@ if ((INCIDENTS > 0)); then
     INC_FACETS=(
         "SELECT i.severity::text, count(*) FROM incident i WHERE TRUE GROUP BY 1;"
         "SELECT i.status::text, count(*) FROM incident i WHERE TRUE GROUP BY 1;"
-        "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p JOIN incident e ON e.service_ids && i.service_ids JOIN postmortem pe ON pe.incident_id = e.id AND pe.root_cause = p.root_cause WHERE p.incident_id = i.id AND p.root_cause <> 'unknown' AND e.id <> i.id AND e.started_at < i.started_at AND e.started_at >= i.started_at - make_interval(days => (SELECT repeat_window_days FROM learning_settings)))) FROM incident i WHERE TRUE;"
+        "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id)), count(*) FILTER (WHERE i.repeat_of_id IS NOT NULL) FROM incident i WHERE TRUE;"
     )
     printf '%s\n' "$INC_SQL" "${INC_FACETS[@]}" >"$WORK/pgbench/incidents.sql"
     ACT_SQL="SELECT a.id, a.title, a.priority, a.status, a.due_on FROM action_item a JOIN incident i ON i.id = a.incident_id JOIN team t ON t.id = a.team_id LEFT JOIN app_user u ON u.id = a.owner_id LEFT JOIN service s ON s.id = a.service_id WHERE a.status IN ('open', 'in_progress') ORDER BY (a.status IN ('open', 'in_progress') AND a.due_on IS NOT NULL AND a.due_on < '$TODAY') DESC, a.priority, a.due_on NULLS LAST, a.id LIMIT 50 OFFSET 0;"

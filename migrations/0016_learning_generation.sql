@@ -68,7 +68,10 @@ LANGUAGE sql AS $$
                 ORDER BY e.started_at DESC, e.id DESC LIMIT 1) AS repeat_of
         FROM incident i
         WHERE (services IS NULL OR i.service_ids && services)
-          AND (lo IS NULL OR i.started_at >= lo) AND (hi IS NULL OR i.started_at <= hi))
+          AND (lo IS NULL OR i.started_at >= lo) AND (hi IS NULL OR i.started_at <= hi)
+          -- Only an incident with a cause can repeat, and only a marked one can stop repeating.
+          AND (i.repeat_of_id IS NOT NULL OR EXISTS (SELECT 1 FROM postmortem p WHERE p.incident_id = i.id
+                   AND p.root_cause IS NOT NULL AND p.root_cause <> 'unknown')))
     UPDATE incident i SET repeat_of_id = target.repeat_of FROM target
     WHERE i.id = target.id AND i.repeat_of_id IS DISTINCT FROM target.repeat_of;
 $$;

@@ -6,8 +6,8 @@ function ago(hours: number): string {
   return new Date(Date.now() - hours * 3_600_000).toISOString().slice(0, 16);
 }
 
-async function as(browser: Browser, user: DemoUser, path: string, baseURL?: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL })).newPage();
+async function as(browser: Browser, user: DemoUser, path: string, baseURL?: string, timezoneId?: string): Promise<Page> {
+  const page = await (await browser.newContext({ baseURL, timezoneId })).newPage();
   await open(page, path, user);
   return page;
 }
@@ -43,8 +43,11 @@ test('an incident is written up, approved by someone else, and its overdue actio
   await arrived(page, `/incidents/${id}/postmortem`);
   await expect(page.locator('.pm-section strong', { hasText: word })).toBeVisible();
 
-  // A viewer outside the affected teams neither reads the draft nor finds it.
-  const carol = await as(browser, 'carol', `/incidents/${id}/postmortem`, base);
+  // A viewer outside the affected teams neither reads the draft nor finds it. Her browser is in
+  // Berlin: the incident's times read in her zone, named.
+  const carol = await as(browser, 'carol', `/incidents/${id}`, base, 'Europe/Berlin');
+  await expect(carol.locator('.milestones time.local-time').first()).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d CES?T$/);
+  await open(carol, `/incidents/${id}/postmortem`, 'carol');
   await expect(carol.getByText('not published yet').first()).toBeVisible();
   await expect(carol.getByText(word)).toHaveCount(0);
   await open(carol, `/postmortems?q=${word}`, 'carol');

@@ -1,7 +1,7 @@
 //! Incidents as tables: the list page's, and the latest on service and team pages.
 use leptos::prelude::*;
 
-use crate::components::badges::{IncidentStatusBadge, SeverityBadge};
+use crate::components::badges::{IncidentStatusBadge, PostmortemStatusBadge, SeverityBadge};
 use crate::domain::incident_list::IncidentRow;
 use crate::domain::slo::human_duration;
 
@@ -15,7 +15,7 @@ pub fn IncidentTable(rows: Vec<IncidentRow>, caption: &'static str) -> impl Into
                 <caption class="visually-hidden">{caption}</caption>
                 <thead><tr>
                     <th scope="col">"Incident"</th><th scope="col">"Severity"</th><th scope="col">"Status"</th>
-                    <th scope="col">"Services"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
+                    <th scope="col">"Services"</th><th scope="col">"Postmortem"</th><th scope="col">"Started"</th><th scope="col" class="num">"Duration"</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| {
@@ -26,6 +26,10 @@ pub fn IncidentTable(rows: Vec<IncidentRow>, caption: &'static str) -> impl Into
                                 <td><SeverityBadge severity=r.severity/></td>
                                 <td><IncidentStatusBadge status=r.status/></td>
                                 <td class="small">{r.services.iter().map(|s| view! { <a href=format!("/services/{s}")>{s.clone()}</a>" " }).collect_view()}</td>
+                                <td>{match r.postmortem {
+                                    Some(status) => view! { <a href=format!("/incidents/{}/postmortem", r.id)><PostmortemStatusBadge status/></a> }.into_any(),
+                                    None => view! { <span class="muted small">"—"</span> }.into_any(),
+                                }}{r.repeat.then(|| view! { " " <span class="badge warn" title="Same cause on the same service as an earlier incident">"Repeat"</span> })}</td>
                                 <td class="small"><crate::components::time::LocalTime at=r.started_at/></td>
                                 <td class="num">{human_duration(lasted)}{r.resolved_at.is_none().then_some(" so far")}</td>
                             </tr>

@@ -195,6 +195,10 @@ pub struct IncidentRow {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Service slugs, by name.
     pub services: Vec<String>,
+    /// Its postmortem's state, if one was started.
+    pub postmortem: Option<super::postmortem::PostmortemStatus>,
+    /// It repeats an earlier incident (same cause, same service, within the window).
+    pub repeat: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use crate::domain::incident_list::{
     AffectedService, Incident, IncidentFacets, IncidentListQuery, IncidentPage, IncidentRow,
     StatusFilter, PER_PAGE,
 };
+use crate::domain::postmortem::PostmortemStatus;
 use crate::domain::tier::Tier;
 use crate::domain::validation::FieldErrors;
 use crate::error::AppError;
@@ -353,7 +354,8 @@ async fn learning_counts(
 
 const ROW_SELECT: &str =
     "SELECT i.id, i.title, i.severity, i.status, i.started_at, i.resolved_at, \
-    ARRAY(SELECT s.slug FROM service s WHERE s.id = ANY(i.service_ids) ORDER BY lower(s.name)) \
+    ARRAY(SELECT s.slug FROM service s WHERE s.id = ANY(i.service_ids) ORDER BY lower(s.name)), \
+    (SELECT p.status FROM postmortem p WHERE p.incident_id = i.id), i.repeat_of_id IS NOT NULL \
     FROM incident i";
 
 type Row = (
@@ -364,6 +366,8 @@ type Row = (
     DateTime<Utc>,
     Option<DateTime<Utc>>,
     Vec<String>,
+    Option<String>,
+    bool,
 );
 
 async fn rows(
@@ -389,6 +393,8 @@ async fn rows(
                 started_at: r.4,
                 resolved_at: r.5,
                 services: r.6,
+                postmortem: r.7.as_deref().and_then(PostmortemStatus::parse),
+                repeat: r.8,
             })
         })
         .collect()
