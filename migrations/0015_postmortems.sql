@@ -43,11 +43,12 @@ CREATE INDEX incident_postmortem_due_idx ON incident (postmortem_due_on) WHERE p
 
 -- Derived bookkeeping, like `search`: deriving it again is no change of the incident's own, so
 -- it neither moves the version (a form opened before a settings change still saves) nor makes
--- an audit event (the settings change that moved it is the event).
+-- an audit event (the settings change that moved it is the event). The same holds for
+-- `repeat_of_id` (migration 0016), named here so the two functions are declared once.
 CREATE OR REPLACE FUNCTION bump_row_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF (to_jsonb(NEW) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on')
-       IS DISTINCT FROM (to_jsonb(OLD) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on') THEN
+    IF (to_jsonb(NEW) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on' - 'repeat_of_id')
+       IS DISTINCT FROM (to_jsonb(OLD) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on' - 'repeat_of_id') THEN
         NEW.version := OLD.version + 1;
     ELSE
         NEW.version := OLD.version;
@@ -59,8 +60,8 @@ $$;
 CREATE OR REPLACE FUNCTION audit_incident_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     verb     TEXT := CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END;
-    old_row  JSONB := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'postmortem_due_on' END;
-    new_row  JSONB := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'postmortem_due_on' END;
+    old_row  JSONB := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'postmortem_due_on' - 'repeat_of_id' END;
+    new_row  JSONB := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'postmortem_due_on' - 'repeat_of_id' END;
     cur      JSONB := coalesce(new_row, old_row);
 BEGIN
     IF TG_OP = 'UPDATE' AND (old_row - 'updated_at' - 'version') = (new_row - 'updated_at' - 'version') THEN

@@ -8,51 +8,8 @@
 ALTER TABLE incident ADD COLUMN repeat_of_id BIGINT REFERENCES incident (id) ON DELETE SET NULL;
 CREATE INDEX incident_repeat_idx ON incident (repeat_of_id) WHERE repeat_of_id IS NOT NULL;
 
--- Like postmortem_due_on: derived bookkeeping, neither a new version nor an audit event.
-CREATE OR REPLACE FUNCTION bump_row_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF (to_jsonb(NEW) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on' - 'repeat_of_id')
-       IS DISTINCT FROM (to_jsonb(OLD) - 'updated_at' - 'version' - 'search' - 'postmortem_due_on' - 'repeat_of_id') THEN
-        NEW.version := OLD.version + 1;
-    ELSE
-        NEW.version := OLD.version;
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION audit_incident_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    verb     TEXT := CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END;
-    old_row  JSONB := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'postmortem_due_on' - 'repeat_of_id' END;
-    new_row  JSONB := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'postmortem_due_on' - 'repeat_of_id' END;
-    cur      JSONB := coalesce(new_row, old_row);
-BEGIN
-    IF TG_OP = 'UPDATE' AND (old_row - 'updated_at' - 'version') = (new_row - 'updated_at' - 'version') THEN
-        RETURN NULL;
-    END IF;
-    IF old_row IS NOT NULL THEN
-        old_row := old_row || jsonb_build_object('services',
-            (SELECT coalesce(jsonb_agg(slug ORDER BY slug), '[]') FROM service WHERE id = ANY (OLD.service_ids)));
-    END IF;
-    IF new_row IS NOT NULL THEN
-        new_row := new_row || jsonb_build_object('services',
-            (SELECT coalesce(jsonb_agg(slug ORDER BY slug), '[]') FROM service WHERE id = ANY (NEW.service_ids)));
-    END IF;
-    INSERT INTO audit_event (actor_id, actor_label, action, entity_type, entity_id, entity_label, before, after, request_id)
-    VALUES (
-        nullif(current_setting('portal.actor_id', TRUE), '')::BIGINT,
-        coalesce(nullif(current_setting('portal.actor_label', TRUE), ''), 'system'),
-        'incident.' || verb,
-        'incident',
-        cur ->> 'id',
-        '#' || (cur ->> 'id') || ' ' || (cur ->> 'title'),
-        old_row,
-        new_row,
-        coalesce(current_setting('portal.request_id', TRUE), ''));
-    RETURN NULL;
-END
-$$;
+-- Like postmortem_due_on, derived bookkeeping: migration 0015's version and audit functions
+-- already leave it out, so keeping it moves neither the version nor the trail.
 
 -- Sets repeat_of_id for the incidents that start in [lo, hi] and share a service with
 -- `services` (NULL: every incident).
