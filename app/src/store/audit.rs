@@ -147,3 +147,32 @@ fn like_escape(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// The refusal of a save from an outdated form: who last changed the record (from the trail)
+/// and when (its `updated_at` if the trail has nothing), or `None` when the record is gone.
+/// `table` and `key` are the record's table and id column (names from the code, never input).
+pub async fn changed_since(
+    db: &mut PgConnection,
+    table: &'static str,
+    key: &'static str,
+    entity_type: &str,
+    id: i64,
+) -> Result<Option<AppError>, AppError> {
+    let last: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(&format!(
+        "SELECT a.actor_label, coalesce(a.at, r.updated_at) FROM {table} r \
+         LEFT JOIN LATERAL (SELECT actor_label, at FROM audit_event \
+             WHERE entity_type = $2 AND entity_id = r.{key}::text ORDER BY id DESC LIMIT 1) a ON TRUE \
+         WHERE r.{key} = $1"
+    ))
+    .bind(id)
+    .bind(entity_type)
+    .fetch_optional(&mut *db)
+    .await?;
+    Ok(last.map(|(by, at)| {
+        AppError::Conflict(crate::domain::service::changed_since_message(
+            entity_type,
+            by.as_deref().unwrap_or("Someone"),
+            at,
+        ))
+    }))
+}

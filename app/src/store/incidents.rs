@@ -127,23 +127,11 @@ pub async fn update(
     if done.rows_affected() == 1 {
         return Ok(());
     }
-    let last: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT a.actor_label, coalesce(a.at, i.updated_at) FROM incident i \
-         LEFT JOIN LATERAL (SELECT actor_label, at FROM audit_event \
-             WHERE entity_type = 'incident' AND entity_id = i.id::text ORDER BY id DESC LIMIT 1) a ON TRUE \
-         WHERE i.id = $1",
+    Err(
+        super::audit::changed_since(db, "incident", "id", "incident", id)
+            .await?
+            .unwrap_or_else(|| not_found(id)),
     )
-    .bind(id)
-    .fetch_optional(&mut *db)
-    .await?;
-    Err(match last {
-        None => not_found(id),
-        Some((by, at)) => AppError::Conflict(crate::domain::service::changed_since_message(
-            "incident",
-            by.as_deref().unwrap_or("Someone"),
-            at,
-        )),
-    })
 }
 
 pub fn not_found(id: i64) -> AppError {

@@ -432,23 +432,11 @@ pub async fn save(
     if done.rows_affected() == 1 {
         return Ok(());
     }
-    let last: Option<(Option<String>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT a.actor_label, coalesce(a.at, p.updated_at) FROM postmortem p \
-         LEFT JOIN LATERAL (SELECT actor_label, at FROM audit_event \
-             WHERE entity_type = 'postmortem' AND entity_id = p.incident_id::text ORDER BY id DESC LIMIT 1) a ON TRUE \
-         WHERE p.incident_id = $1",
+    Err(
+        super::audit::changed_since(db, "postmortem", "incident_id", "postmortem", incident_id)
+            .await?
+            .unwrap_or_else(|| not_found(incident_id)),
     )
-    .bind(incident_id)
-    .fetch_optional(&mut *db)
-    .await?;
-    Err(match last {
-        None => not_found(incident_id),
-        Some((by, at)) => AppError::Conflict(crate::domain::service::changed_since_message(
-            "postmortem",
-            by.as_deref().unwrap_or("Someone"),
-            at,
-        )),
-    })
 }
 
 pub async fn add_timeline(
